@@ -1,0 +1,3 @@
+from assetctl.cli import main
+
+main()

@@ -1,0 +1,347 @@
+"""``asset import``: register many devices from a CSV file, all or nothing.
+
+The file is read as spreadsheet software in France writes it: ``;`` or ``,`` (or tab) as
+delimiter, UTF-8 with or without BOM, or Windows-1252; dates ``2014-03-01`` or ``01/03/2014``;
+prices with a decimal comma. Every bad row is reported with its line number; if any row is bad,
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from assetctl.asset_fields import ADD_FIELDS, check_asset, parse_fields
+from assetctl.config import Settings
+from assetctl.errors import AssetctlError, ImportRowsError, RowError, ValidationError
+from assetctl.lifecycle import Status
+from assetctl.models import Asset, AssetEvent
+from assetctl.models.types import utcnow
+from assetctl.tags import claim_tags, next_tags, validate_tag
+
+# Header names people use in French spreadsheets, mapped to our column names.
+HEADER_ALIASES = {
+    "type": "kind",
+    "genre": "kind",
+    "nature": "kind",
+    "marque": "manufacturer",
+    "fabricant": "manufacturer",
+    "constructeur": "manufacturer",
+    "modele": "model",
+    "modèle": "model",
+    "numero_de_serie": "serial",
+    "numéro_de_série": "serial",
+    "n°_de_série": "serial",
+    "n°_de_serie": "serial",
+    "no_serie": "serial",
+    "serial_number": "serial",
+    "sn": "serial",
+    "origine": "origin",
+    "date_achat": "acquired",
+    "date_d'achat": "acquired",
+    "acquisition": "acquired",
+    "inventaire": "former_inventory",
+    "n°_inventaire": "former_inventory",
+    "commande": "order_ref",
+    "bon_de_commande": "order_ref",
+    "fournisseur": "supplier",
+    "prix": "unit_price",
+    "prix_unitaire": "unit_price",
+    "fin_garantie": "warranty_end",
+    "garantie": "warranty_end",
+    "etiquette": "tag",
+    "étiquette": "tag",
+    "processeur": "cpu",
+    "memoire": "ram",
+    "mémoire": "ram",
+    "emplacement": "location",
+    "lieu": "location",
+    "remarques": "notes",
+}
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    tags: list[str] = field(default_factory=list)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, as spreadsheets save CSV."""
+    if b"\x00" in data:
+        raise ValidationError(
+            f"{source} is not a text file (it contains NUL bytes); save the spreadsheet as CSV"
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{source} is neither UTF-8 nor Windows-1252 text (byte {exc.start}); save the "
+            "spreadsheet as CSV UTF-8"
+        ) from None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {delimiter: header_line.count(delimiter) for delimiter in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def normalize_header(name: str) -> str:
+    key = "_".join(name.strip().lower().replace("-", " ").split())
+    return HEADER_ALIASES.get(key, key)
+
+
+def read_rows(text: str, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The columns and the non-empty rows with their line numbers in the file."""
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValidationError(
+            f"{source} is empty: the first line must name the columns "
+            f"({', '.join(ADD_FIELDS[:6])}, ...)"
+        ) from None
+    columns = [normalize_header(name) for name in header]
+    unknown = [header[i] for i, name in enumerate(columns) if name and name not in ADD_FIELDS]
+    if unknown:
+        raise ValidationError(
+            f"{source}: unknown column(s) {', '.join(repr(u) for u in unknown)}; the columns "
+            f"are {', '.join(ADD_FIELDS)}"
+        )
+    duplicates = [name for name, count in Counter(c for c in columns if c).items() if count > 1]
+    if duplicates:
+        raise ValidationError(f"{source}: column(s) given twice: {', '.join(duplicates)}")
+    missing = [name for name in ("kind", "manufacturer", "model", "origin") if name not in columns]
+    if missing:
+        raise ValidationError(f"{source}: missing column(s) {', '.join(missing)}")
+    rows: list[tuple[int, dict[str, str]]] = []
+    line = reader.line_num
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
+                rows.append(
+                    (
+                        start,
+                        {
+                            "__error__": f"{len(record)} cells for {len(columns)} "
+                            "columns (a stray delimiter?)"
+                        },
+                    )
+                )
+                continue
+            rows.append(
+                (
+                    start,
+                    {
+                        name: record[i] if i < len(record) else ""
+                        for i, name in enumerate(columns)
+                        if name
+                    },
+                )
+            )
+    except csv.Error as exc:
+        raise ValidationError(f"{source}, line {reader.line_num}: not valid CSV ({exc})") from None
+    return columns, rows
+
+
+def import_assets(
+    session: Session,
+    settings: Settings,
+    path: Path,
+    *,
+    actor: str,
+    dry_run: bool = False,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Validate every row, then insert them all in the caller's transaction (or none)."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read {source}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError(f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    _, rows = read_rows(decode(data, source), source)
+    if not rows:
+        raise ValidationError(f"{source} has no rows to import")
+
+    report = ImportReport(dry_run=dry_run)
+    errors: list[RowError] = []
+    # What is in the database already, fetched once rather than per row.
+    taken_serials = {
+        (maker.lower(), serial): tag
+        for maker, serial, tag in session.execute(
+            select(Asset.manufacturer, Asset.serial, Asset.tag).where(
+                col(Asset.serial).is_not(None)
+            )
+        )
+    }
+    seen_serials: dict[tuple[str, str], int] = {}
+    seen_tags: dict[str, int] = {}
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for line, raw in rows:
+        if "__error__" in raw:
+            errors.append(RowError(line, raw["__error__"]))
+            continue
+        try:
+            values = parse_fields(raw, settings=settings, today=today).values
+            warnings = check_asset(values, settings=settings, today=today)
+            if values.get("tag"):
+                values["tag"] = validate_tag(settings, values["tag"], values["kind"])
+        except AssetctlError as exc:
+            errors.append(RowError(line, str(exc)))
+            continue
+        serial_key = (values["manufacturer"].lower(), values.get("serial"))
+        if serial_key[1]:
+            assert isinstance(serial_key[1], str)
+            key = (serial_key[0], serial_key[1])
+            if key in taken_serials:
+                errors.append(
+                    RowError(
+                        line,
+                        f"{values['manufacturer']} serial {key[1]} is "
+                        f"already registered as {taken_serials[key]}",
+                    )
+                )
+                continue
+            if key in seen_serials:
+                errors.append(
+                    RowError(
+                        line,
+                        f"{values['manufacturer']} serial {key[1]} is also "
+                        f"on line {seen_serials[key]}",
+                    )
+                )
+                continue
+            seen_serials[key] = line
+        tag = values.get("tag")
+        if tag:
+            if tag in seen_tags:
+                errors.append(RowError(line, f"tag {tag} is also on line {seen_tags[tag]}"))
+                continue
+            seen_tags[tag] = line
+        report.warnings.extend(f"line {line}: {w}" for w in warnings)
+        valid.append((line, values))
+    if seen_tags:
+        used = set(
+            session.execute(select(Asset.tag).where(col(Asset.tag).in_(list(seen_tags)))).scalars()
+        )
+        errors.extend(RowError(seen_tags[t], f"tag {t} is already used") for t in sorted(used))
+    if errors:
+        errors.sort(key=lambda e: e.line)
+        raise ImportRowsError(source, errors)
+
+    report.rows = len(valid)
+    report.by_kind.update(values["kind"] for _, values in valid)
+    if dry_run:
+        return report
+    _insert(
+        session,
+        settings,
+        [values for _, values in valid],
+        actor=actor,
+        report=report,
+        source=path.name,
+        progress=progress,
+    )
+    return report
+
+
+def _insert(
+    session: Session,
+    settings: Settings,
+    rows: list[dict[str, Any]],
+    *,
+    actor: str,
+    report: ImportReport,
+    source: str,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    claim_tags(session, settings, [values["tag"] for values in rows if values.get("tag")])
+    untagged = Counter(values["kind"] for values in rows if not values.get("tag"))
+    fresh = {
+        kind: iter(next_tags(session, settings, kind, count)) for kind, count in untagged.items()
+    }
+    now = utcnow()
+    records = []
+    for values in rows:
+        record: dict[str, Any] = {
+            name: None
+            for name in (
+                "serial",
+                "acquired",
+                "former_inventory",
+                "order_ref",
+                "supplier",
+                "unit_price_cents",
+                "warranty_end",
+                "cpu",
+                "ram_mb",
+                "battery_health",
+                "notes",
+                "disposal",
+            )
+        }
+        record.update(values)
+        record.setdefault("location", "bench")
+        if not record.get("tag"):
+            record["tag"] = next(fresh[values["kind"]])
+        record.update(
+            status=Status.RECEIVED.value, cycle=0, version=1, created_at=now, updated_at=now
+        )
+        records.append(record)
+    table = Asset.__table__  # type: ignore[attr-defined]
+    events_table = AssetEvent.__table__  # type: ignore[attr-defined]
+    batch = 2000
+    for start in range(0, len(records), batch):
+        chunk = records[start : start + batch]
+        session.execute(insert(table), chunk)
+        ids: dict[str, int] = dict(
+            session.execute(
+                select(Asset.tag, Asset.id).where(col(Asset.tag).in_([r["tag"] for r in chunk]))
+            ).all()
+        )
+        session.execute(
+            insert(events_table),
+            [
+                {
+                    "asset_id": ids[r["tag"]],
+                    "at": now,
+                    "actor": actor,
+                    "action": "registered",
+                    "from_status": None,
+                    "to_status": Status.RECEIVED.value,
+                    "reason": f"import {source}",
+                    "details": None,
+                }
+                for r in chunk
+            ],
+        )
+        if progress:
+            progress(min(start + batch, len(records)), len(records))
+    report.tags = [r["tag"] for r in records]

@@ -1,0 +1,74 @@
+"""The command-line face: parses, calls a domain function, formats. Nothing else.
+
+Sub-command modules are imported only when their command runs, so that `assetctl scan` never
+pays for reportlab or ansible-runner.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from typing import Any
+
+import click
+
+from assetctl import __version__
+from assetctl.cli.context import AppContext
+from assetctl.errors import AssetctlError
+
+# command name -> "module:attribute" of its click command or group
+COMMANDS = {
+    "init": "assetctl.cli.setup:init",
+    "config": "assetctl.cli.setup:config",
+    "db": "assetctl.cli.db:db",
+    "asset": "assetctl.cli.asset:asset",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # The one place where domain errors become "Error: ..." and exit code 1. Anything else
+        # is a bug and keeps its traceback.
+        try:
+            return super().invoke(ctx)
+        except AssetctlError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="assetctl")
+@click.option(
+    "--db-url",
+    envvar="ASSETCTL_DATABASE_URL",
+    metavar="URL",
+    help="Database URL (default: SQLite in the data directory; env ASSETCTL_DATABASE_URL).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """IT asset lifecycle and provisioning for a family digital-equipment programme."""
+    ctx.obj = AppContext(db_url=db_url)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        cli(prog_name="assetctl")
+    except BrokenPipeError:
+        # `assetctl asset list | head`: the reader left early; not worth a traceback
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,58 @@
+"""What every command shares: settings, the database engine, the acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from assetctl.config import Settings, load_settings, resolve_database_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+
+class AppContext:
+    """Created by the root command; nothing is opened until a command asks for it."""
+
+    def __init__(self, db_url: str | None = None) -> None:
+        self._db_url = db_url
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def database_url(self) -> str:
+        return resolve_database_url(self.settings, self._db_url)
+
+    def engine(self, *, check_schema: bool = True) -> Engine:
+        if self._engine is None:
+            from assetctl.db import check_schema as check
+            from assetctl.db import make_engine
+
+            self._engine = make_engine(self.database_url)
+            if check_schema:
+                check(self._engine)
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        from assetctl.db import session_scope
+
+        with session_scope(self.engine()) as session:
+            yield session
+
+    @property
+    def actor(self) -> str:
+        return self.settings.actor
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

@@ -1,0 +1,115 @@
+"""Output formats shared by every listing: a table (default), ``--json`` or ``--csv``.
+
+Data goes to stdout; messages and progress go to stderr (:func:`info`, :func:`warn`).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_options(function: F) -> F:
+    """Add ``--json`` and ``--csv`` to a command (as the ``output`` argument)."""
+    function = click.option(
+        "--csv", "output", flag_value="csv", help="Output CSV (for spreadsheets and mail merges)."
+    )(function)
+    function = click.option("--json", "output", flag_value="json", help="Output JSON.")(function)
+    return click.option("--table", "output", flag_value="table", default=True, hidden=True)(
+        function
+    )
+
+
+def info(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def warn(message: str) -> None:
+    click.secho(f"Warning: {message}", err=True, fg="yellow")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict | list):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return _cell(value)
+
+
+def dumps_json(data: Any, *, indent: bool = True) -> bytes:
+    import orjson
+
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
+    return orjson.dumps(data, option=option)
+
+
+def emit_json_lines(objects: Iterable[str]) -> int:
+    """A JSON array streamed one object (already encoded) per line; returns the count."""
+    out = sys.stdout
+    iterator = iter(objects)
+    first = next(iterator, None)  # errors (no database, old schema) before any output
+    if first is None:
+        out.write("[]\n")
+        return 0
+    out.write("[\n" + first)
+    count = 1
+    for text in iterator:
+        out.write(",\n" + text)
+        count += 1
+    out.write("\n]\n")
+    return count
+
+
+def emit_rows(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    output: str,
+    table_columns: Sequence[str] | None = None,
+) -> int:
+    """Write rows in the chosen format; returns how many were written."""
+    out = sys.stdout
+    count = 0
+    if output == "json":
+        return emit_json_lines(
+            dumps_json({c: row.get(c) for c in columns}, indent=False).decode() for row in rows
+        )
+    if output == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(c)) for c in columns])
+            count += 1
+        return count
+    shown = list(table_columns or columns)
+    cells = [[_cell(row.get(c)) for c in shown] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(shown)]
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip())
+    out.write("\n")
+    for r in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() + "\n")
+    return len(cells)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(dumps_json(data).decode() + "\n")

@@ -1,0 +1,261 @@
+"""Settings: one documented TOML file plus environment variables.
+
+Where things live:
+
+- ``ASSETCTL_HOME`` set: the config file and the data (SQLite database, run artefacts) are both
+  in that directory. Tests point it at a temporary directory.
+- otherwise: the config file in the user config directory and the data in the user data
+  directory (``~/.config/assetctl`` and ``~/.local/share/assetctl`` on Linux).
+
+The database URL comes from ``--db-url``, else ``ASSETCTL_DATABASE_URL``, else ``[database] url``
+in the config file, else an SQLite file in the data directory.
+
+Nothing here runs at import time: :func:`load_settings` is called by the command that needs it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assetctl.errors import ConfigError
+
+APP_NAME = "assetctl"
+CONFIG_FILENAME = "config.toml"
+DB_FILENAME = "assetctl.db"
+
+KINDS = ("desktop", "laptop", "printer", "monitor", "other")
+DEFAULT_KIND_CODES = {
+    "desktop": "PC",
+    "laptop": "PP",
+    "printer": "IM",
+    "monitor": "EC",
+    "other": "DV",
+}
+
+_PREFIX_RE = re.compile(r"^[A-Z0-9]{1,10}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The organisation's settings, read from the config file (defaults where absent)."""
+
+    organisation: str = "Le Mans Métropole"
+    support_phone: str = ""
+    tag_prefix: str = "LMM"
+    tag_digits: int = 5
+    kind_codes: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KIND_CODES))
+    refurbished_min_age_years: int = 6
+    operator: str = ""
+    database_url: str | None = None
+    config_path: Path | None = None
+    data_dir: Path = Path(".")
+
+    @property
+    def actor(self) -> str:
+        """Who is recorded in the history: the configured operator, else the login name."""
+        env = os.environ.get("ASSETCTL_OPERATOR", "").strip()
+        if env:
+            return env
+        if self.operator:
+            return self.operator
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name in some containers
+            return "unknown"
+
+    def kind_for_code(self, code: str) -> str | None:
+        for kind, kind_code in self.kind_codes.items():
+            if kind_code == code:
+                return kind
+        return None
+
+
+def home_override() -> Path | None:
+    home = os.environ.get("ASSETCTL_HOME", "").strip()
+    return Path(home).expanduser() if home else None
+
+
+def config_dir() -> Path:
+    home = home_override()
+    if home:
+        return home
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    home = home_override()
+    if home:
+        return home
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME))
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_FILENAME
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / DB_FILENAME}"
+
+
+def _table(doc: dict[str, object], name: str, path: Path) -> dict[str, object]:
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table; see `assetctl config show`")
+    return value
+
+
+def _get(table: dict[str, object], key: str, kind: type, default: object, where: str) -> object:
+    value = table.get(key, default)
+    if kind is int and isinstance(value, bool):
+        raise ConfigError(f"{where}.{key} must be a whole number, not {value!r}")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}.{key} must be a {kind.__name__}, not {value!r}")
+    return value
+
+
+def parse_settings(doc: dict[str, object], path: Path) -> Settings:
+    """Check a parsed config document and turn it into :class:`Settings`."""
+    defaults = Settings()
+    org = _table(doc, "organisation", path)
+    tags = _table(doc, "tags", path)
+    assets = _table(doc, "assets", path)
+    operator = _table(doc, "operator", path)
+    database = _table(doc, "database", path)
+
+    prefix = str(_get(tags, "prefix", str, defaults.tag_prefix, "tags")).strip().upper()
+    if not _PREFIX_RE.match(prefix):
+        raise ConfigError(
+            f'{path}: tags.prefix {prefix!r} must be 1 to 10 letters or digits, e.g. "LMM"'
+        )
+    digits = _get(tags, "digits", int, defaults.tag_digits, "tags")
+    assert isinstance(digits, int)
+    if not 3 <= digits <= 8:
+        raise ConfigError(f"{path}: tags.digits must be between 3 and 8, not {digits}")
+    codes_doc = tags.get("kind_codes", {})
+    if not isinstance(codes_doc, dict):
+        raise ConfigError(f"{path}: [tags.kind_codes] must be a table")
+    kind_codes = dict(DEFAULT_KIND_CODES)
+    for kind, code in codes_doc.items():
+        if kind not in KINDS:
+            raise ConfigError(
+                f"{path}: tags.kind_codes has unknown kind {kind!r}; kinds are {', '.join(KINDS)}"
+            )
+        if not isinstance(code, str) or not _PREFIX_RE.match(code.strip().upper()):
+            raise ConfigError(f"{path}: tags.kind_codes.{kind} must be 1 to 10 letters or digits")
+        kind_codes[kind] = code.strip().upper()
+    if len(set(kind_codes.values())) != len(kind_codes):
+        raise ConfigError(f"{path}: tags.kind_codes must give each kind its own code")
+
+    min_age = _get(assets, "refurbished_min_age_years", int, 6, "assets")
+    assert isinstance(min_age, int)
+    if min_age < 0:
+        raise ConfigError(f"{path}: assets.refurbished_min_age_years must not be negative")
+    url = database.get("url")
+    if url is not None and (not isinstance(url, str) or not url.strip()):
+        raise ConfigError(f"{path}: database.url must be a non-empty string")
+
+    return Settings(
+        organisation=str(_get(org, "name", str, defaults.organisation, "organisation")),
+        support_phone=str(_get(org, "support_phone", str, "", "organisation")),
+        tag_prefix=prefix,
+        tag_digits=digits,
+        kind_codes=kind_codes,
+        refurbished_min_age_years=min_age,
+        operator=str(_get(operator, "name", str, "", "operator")).strip(),
+        database_url=url.strip() if isinstance(url, str) else None,
+        config_path=path,
+        data_dir=data_dir(),
+    )
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file gives the defaults (``assetctl init`` writes one)."""
+    path = path or config_path()
+    if not path.exists():
+        return Settings(config_path=None, data_dir=data_dir())
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix it or move it away") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    return parse_settings(doc, path)
+
+
+def resolve_database_url(settings: Settings, cli_url: str | None = None) -> str:
+    for candidate in (cli_url, os.environ.get("ASSETCTL_DATABASE_URL"), settings.database_url):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return default_database_url()
+
+
+CONFIG_TEMPLATE = """\
+# assetctl configuration.
+# Written by `assetctl init`; edit freely. `assetctl config show` prints what is in force.
+# ASSETCTL_HOME moves this file and the data directory; ASSETCTL_DATABASE_URL or --db-url
+# override [database] url.
+
+[organisation]
+# Printed on labels, certificates, contracts and reports.
+name = {organisation}
+# Printed on labels where they have room ("" leaves it out).
+support_phone = {support_phone}
+
+[tags]
+# Asset tags are PREFIX-CODE-NUMBER, e.g. LMM-PC-00042. Numbers are never reused.
+prefix = {prefix}
+digits = 5
+
+[tags.kind_codes]
+desktop = "PC"
+laptop = "PP"
+printer = "IM"
+monitor = "EC"
+other = "DV"
+
+[assets]
+# Refurbished city desktops must be at least this old (warning when younger).
+refurbished_min_age_years = 6
+
+[operator]
+# Who is recorded in the history of every change ("" = the login name).
+# ASSETCTL_OPERATOR overrides it for one shell.
+name = {operator}
+
+[database]
+# Default: an SQLite file in the data directory. For several benches sharing one database:
+# url = "postgresql+psycopg://assetctl@db-host/assetctl"
+"""
+
+
+def toml_string(value: str) -> str:
+    import json
+
+    # A JSON string literal is a valid TOML basic string for everything we write here.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def write_config(
+    path: Path, *, organisation: str, prefix: str, support_phone: str, operator: str
+) -> None:
+    """Write a fresh documented config file (mode 0600) and check it parses."""
+    text = CONFIG_TEMPLATE.format(
+        organisation=toml_string(organisation),
+        support_phone=toml_string(support_phone),
+        prefix=toml_string(prefix),
+        operator=toml_string(operator),
+    )
+    parse_settings(tomllib.loads(text), path)  # refuse to write what we could not read back
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

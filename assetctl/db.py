@@ -1,0 +1,194 @@
+"""Database access: engine from a URL, one transaction per unit of work, migrations.
+
+SQLite (the default) gets WAL, foreign keys, a busy timeout and a file of mode 0600; its
+transactions are started by us (``BEGIN``) so that a read and the write that follows it see the
+same snapshot. PostgreSQL works the same through ``postgresql+psycopg://``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assetctl.errors import ConflictError, DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _sqlite_path(url: Any) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or url.query.get("mode") == "memory":
+        return None
+    return Path(database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the database file with mode 0600 (and its folder 0700) before SQLite does."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets its pragmas, PostgreSQL is used as it comes."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"database URL {url!r} is not a URL; use e.g. sqlite:////path/assetctl.db or "
+            "postgresql+psycopg://user@host/dbname"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"database {backend!r} is not supported; use SQLite or PostgreSQL (postgresql+psycopg)"
+        )
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+
+    if backend == "sqlite":
+        path = _sqlite_path(parsed)
+        if path is not None:
+            _prepare_sqlite_file(path)
+        try:
+            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        except NoSuchModuleError as exc:
+            raise DatabaseError(f"no driver for {url!r}: {exc}") from None
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if path is not None:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+        return engine
+
+    try:
+        return create_engine(parsed, pool_pre_ping=False)
+    except (NoSuchModuleError, ModuleNotFoundError):
+        raise DatabaseError(
+            "the PostgreSQL driver is not installed: pip install 'assetctl[postgres]'"
+        ) from None
+
+
+def _is_sqlite_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed if the block succeeds, rolled back on any error.
+
+    A concurrent change to the same row becomes a :class:`ConflictError`; a database that
+    cannot be reached becomes a :class:`DatabaseError`.
+    """
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+    from sqlmodel import Session
+
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise ConflictError(
+            "another user changed this device while you were working on it; nothing was "
+            "saved. Look at it again (assetctl asset show) and repeat the command"
+        ) from None
+    except OperationalError as exc:
+        session.rollback()
+        if _is_sqlite_locked(exc.orig or exc):
+            raise ConflictError(
+                "the database was busy with another user's change to the same records; "
+                "nothing was saved. Repeat the command"
+            ) from None
+        raise DatabaseError(f"database error: {str(exc.orig or exc).strip()}") from None
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "assetctl:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision recorded in the database, or None for an empty database."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    except (OperationalError, ProgrammingError) as exc:
+        message = str(exc.orig or exc)
+        if "alembic_version" in message:
+            return None
+        raise DatabaseError(f"cannot open the database: {message.strip()}") from None
+    return row[0] if row else None
+
+
+def schema_problem(revision: str | None, where: str) -> str | None:
+    """What is wrong with a database at ``revision``, for the user; None if nothing."""
+    from assetctl.migrations import HEAD
+
+    if revision == HEAD:
+        return None
+    if revision is None:
+        return (
+            f"the database at {where} is not initialised: run `assetctl init` "
+            "(or `assetctl db upgrade`)"
+        )
+    return (
+        f"the database schema is at revision {revision}, this assetctl expects {HEAD}: run "
+        "`assetctl db upgrade` (or upgrade assetctl if the database is newer)"
+    )
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is not the one this version expects."""
+    problem = schema_problem(
+        current_revision(engine), engine.url.render_as_string(hide_password=True)
+    )
+    if problem:
+        raise DatabaseError(problem)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Apply migrations; returns (revision before, revision after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    command.upgrade(_alembic_config(engine), revision)
+    return before, current_revision(engine)

@@ -1,0 +1,374 @@
+"""assetctl benchmarks: each measurement beside its floor, measured in the same run.
+
+    .venv/bin/python benchmarks/run.py            # SQLite (the default database)
+    .venv/bin/python benchmarks/run.py --postgres # also PostgreSQL (127.0.0.1:5432/test)
+
+Prints a Markdown table (paste it into README.md). Machines here are noisy: read the ratio to
+the floor, not the absolute time. Timings are medians of interleaved runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+ASSETCTL = [PYTHON, "-m", "assetctl"]
+PG_URL = os.environ.get(
+    "ASSETCTL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@dataclass
+class Row:
+    name: str
+    database: str
+    seconds: float
+    floor_name: str
+    floor_seconds: float
+    target: str
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.floor_seconds
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def interleaved(a: Callable[[], float], b: Callable[[], float], runs: int) -> tuple[float, float]:
+    """Medians of a and b, run alternately so that machine noise hits both alike."""
+    first, second = [], []
+    for _ in range(runs):
+        first.append(a())
+        second.append(b())
+    return statistics.median(first), statistics.median(second)
+
+
+def write_csv(path: Path, count: int, offset: int = 0) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(
+            [
+                "kind",
+                "manufacturer",
+                "model",
+                "serial",
+                "origin",
+                "acquired",
+                "former_inventory",
+                "unit_price",
+            ]
+        )
+        for i in range(offset, offset + count):
+            if i % 3:
+                writer.writerow(
+                    [
+                        "desktop",
+                        "Dell",
+                        "OptiPlex 7010",
+                        f"SN{i:07d}",
+                        "reconditionné",
+                        "01/03/2014",
+                        f"INV-{i:06d}",
+                        "",
+                    ]
+                )
+            else:
+                writer.writerow(
+                    [
+                        "laptop",
+                        "Lenovo",
+                        "ThinkPad L14",
+                        f"PF{i:07d}",
+                        "achat",
+                        "15/09/2026",
+                        "",
+                        "649,90",
+                    ]
+                )
+
+
+class Database:
+    """A fresh, initialised assetctl database (SQLite file or PostgreSQL schema)."""
+
+    def __init__(self, kind: str, work: Path) -> None:
+        self.kind = kind
+        self.home = work / f"home-{kind}-{uuid.uuid4().hex[:6]}"
+        self.schema: str | None = None
+        if kind == "sqlite":
+            self.url = f"sqlite:///{self.home / 'assetctl.db'}"
+        else:
+            import sqlalchemy
+
+            self.schema = f"bench_{uuid.uuid4().hex[:10]}"
+            admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(sqlalchemy.text(f"CREATE SCHEMA {self.schema}"))
+            admin.dispose()
+            self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
+        self.env = {
+            **os.environ,
+            "ASSETCTL_HOME": str(self.home),
+            "ASSETCTL_DATABASE_URL": self.url,
+            "ASSETCTL_OPERATOR": "bench",
+        }
+        subprocess.run(
+            [*ASSETCTL, "init", "--yes"], env=self.env, check=True, stderr=subprocess.DEVNULL
+        )
+
+    def drop(self) -> None:
+        if self.schema:
+            import sqlalchemy
+
+            admin = sqlalchemy.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(sqlalchemy.text(f"DROP SCHEMA {self.schema} CASCADE"))
+            admin.dispose()
+
+
+def seed(db: Database, count: int) -> None:
+    """Bulk-load ``count`` assets straight into the tables (setting up, not measured)."""
+    from sqlalchemy import insert
+
+    from assetctl.db import make_engine
+    from assetctl.models import Asset, TagSequence
+
+    now = datetime.now(UTC)
+    engine = make_engine(db.url)
+    rows = [
+        {
+            "tag": f"LMM-PC-{i:06d}",
+            "kind": "desktop",
+            "manufacturer": "Dell",
+            "model": "OptiPlex 7010",
+            "serial": f"SEED{i:07d}",
+            "origin": "refurbished",
+            "acquired": datetime(2014, 3, 1).date(),
+            "former_inventory": f"INV-{i}",
+            "order_ref": None,
+            "supplier": None,
+            "unit_price_cents": None,
+            "warranty_end": None,
+            "cpu": "Core i5-3470",
+            "ram_mb": 8192,
+            "battery_health": None,
+            "notes": None,
+            "location": "storage",
+            "status": "received",
+            "disposal": None,
+            "cycle": 0,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(1, count + 1)
+    ]
+    with engine.begin() as connection:
+        for start in range(0, len(rows), 5000):
+            connection.execute(insert(Asset.__table__), rows[start : start + 5000])  # type: ignore[attr-defined]
+        connection.execute(
+            insert(TagSequence.__table__),
+            [  # type: ignore[attr-defined]
+                {"prefix": "LMM", "kind_code": "PC", "last_number": count}
+            ],
+        )
+    engine.dispose()
+
+
+def bench_startup(work: Path, runs: int) -> Row:
+    db = Database("sqlite", work)
+    subprocess.run(
+        [
+            *ASSETCTL,
+            "asset",
+            "add",
+            "--kind",
+            "desktop",
+            "--origin",
+            "refurbished",
+            "--manufacturer",
+            "Dell",
+            "--model",
+            "OptiPlex 7010",
+            "--serial",
+            "X1",
+            "--acquired",
+            "2014-01-01",
+        ],
+        env=db.env,
+        check=True,
+        capture_output=True,
+    )
+    show = [str(Path(PYTHON).parent / "assetctl"), "asset", "show", "LMM-PC-00001"]
+    floor = [PYTHON, "-c", "import sqlmodel"]
+    seconds, floor_seconds = interleaved(
+        lambda: timed(show, db.env), lambda: timed(floor, db.env), runs
+    )
+    return Row(
+        "`asset show TAG` (one-shot command, wall time)",
+        "sqlite",
+        seconds,
+        '`python -c "import sqlmodel"`',
+        floor_seconds,
+        "<= 1.3x floor",
+    )
+
+
+def bench_import(work: Path, kind: str, count: int, runs: int) -> Row:
+    csv_path = work / f"import-{count}.csv"
+    write_csv(csv_path, count)
+    results, floors = [], []
+    for _ in range(runs):
+        db = Database(kind, work)
+        results.append(timed([*ASSETCTL, "asset", "import", str(csv_path)], db.env))
+        db.drop()
+        floors.append(_import_floor(work, csv_path, kind))
+    return Row(
+        f"`asset import` of {count:,} CSV rows",
+        kind,
+        statistics.median(results),
+        "read the CSV + bare executemany INSERT",
+        statistics.median(floors),
+        "< 5 s",
+    )
+
+
+def _import_floor(work: Path, csv_path: Path, kind: str) -> float:
+    """The same rows inserted with no validation, no tags, no history: the database's floor."""
+    import sqlalchemy
+
+    start = time.perf_counter()
+    with csv_path.open(encoding="utf-8") as handle:
+        rows = [
+            dict(
+                zip(
+                    (
+                        "kind",
+                        "manufacturer",
+                        "model",
+                        "serial",
+                        "origin",
+                        "acquired",
+                        "former_inventory",
+                        "unit_price",
+                    ),
+                    record,
+                    strict=True,
+                )
+            )
+            for record in list(csv.reader(handle, delimiter=";"))[1:]
+        ]
+    if kind == "sqlite":
+        url = f"sqlite:///{work / ('floor-' + uuid.uuid4().hex[:6] + '.db')}"
+        engine = sqlalchemy.create_engine(url)
+        table = "floor"
+    else:
+        engine = sqlalchemy.create_engine(PG_URL)
+        table = f"floor_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text(
+                f"CREATE TABLE {table} (kind TEXT, manufacturer TEXT, model TEXT, serial TEXT, "
+                "origin TEXT, acquired TEXT, former_inventory TEXT, unit_price TEXT)"
+            )
+        )
+        connection.execute(
+            sqlalchemy.text(
+                f"INSERT INTO {table} VALUES (:kind, :manufacturer, :model, :serial, :origin, "
+                ":acquired, :former_inventory, :unit_price)"
+            ),
+            rows,
+        )
+    elapsed = time.perf_counter() - start
+    if kind != "sqlite":
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text(f"DROP TABLE {table}"))
+    engine.dispose()
+    return elapsed
+
+
+def bench_list(work: Path, kind: str, count: int, runs: int) -> Row:
+    db = Database(kind, work)
+    seed(db, count)
+    listing = [*ASSETCTL, "asset", "list", "--json"]
+    if kind == "sqlite":
+        floor = [
+            "sqlite3",
+            "-json",
+            str(db.home / "assetctl.db"),
+            "SELECT * FROM asset ORDER BY tag",
+        ]
+        floor_name = "`sqlite3 -json` CLI, same query"
+    else:
+        floor = [
+            "psql",
+            PG_URL.replace("postgresql+psycopg", "postgresql"),
+            "-Atq",
+            "-c",
+            f"SELECT row_to_json(a) FROM {db.schema}.asset a ORDER BY tag",
+        ]
+        floor_name = "`psql` with `row_to_json`, same query"
+    seconds, floor_seconds = interleaved(
+        lambda: timed(listing, db.env), lambda: timed(floor, db.env), runs
+    )
+    db.drop()
+    return Row(
+        f"`asset list --json` over {count:,} assets",
+        kind,
+        seconds,
+        floor_name,
+        floor_seconds,
+        "< 2 s",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
+    parser.add_argument("--runs", type=int, default=11, help="runs of the quick benchmarks")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    import_rows, list_rows = (1_000, 5_000) if args.quick else (10_000, 100_000)
+    backends = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="assetctl-bench-") as tmp:
+        work = Path(tmp)
+        print("benchmark: start-up ...", file=sys.stderr)
+        rows.append(bench_startup(work, args.runs))
+        for kind in backends:
+            print(f"benchmark: import on {kind} ...", file=sys.stderr)
+            rows.append(bench_import(work, kind, import_rows, 3))
+            print(f"benchmark: list on {kind} ...", file=sys.stderr)
+            rows.append(bench_list(work, kind, list_rows, 5))
+    print("| benchmark | database | time | floor | floor time | ratio | target |")
+    print("|---|---|---:|---|---:|---:|---|")
+    for row in rows:
+        print(
+            f"| {row.name} | {row.database} | {row.seconds:.3f} s | {row.floor_name} | "
+            f"{row.floor_seconds:.3f} s | {row.ratio:.2f}x | {row.target} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The main job, end to end, on the embedded default database (SQLite), in a throw-away
+# ASSETCTL_HOME under demo-output/. It grows with each capability of assetctl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+export ASSETCTL_HOME="$PWD/demo-output/home"
+export ASSETCTL_OPERATOR="demo-technicien"
+unset ASSETCTL_DATABASE_URL
+rm -rf demo-output && mkdir -p demo-output
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+show() { printf '$ %s\n' "$*" >&2; "$@"; }
+expect_failure() {
+    printf '$ %s   (expected to be refused)\n' "$*" >&2
+    if "$@"; then echo "demo: this should have been refused" >&2; exit 1; fi
+}
+
+step "1. Set up: configuration and database (SQLite in $ASSETCTL_HOME)"
+show assetctl init --organisation "Le Mans Métropole" --tag-prefix LMM \
+    --support-phone "02 43 00 00 00"
+show assetctl config show
+
+step "2. Register a delivery from a spreadsheet (CSV ; Windows-1252, French dates and prices)"
+show assetctl asset import examples/arrivage.csv --dry-run
+show assetctl asset import examples/arrivage.csv
+expect_failure assetctl asset import examples/arrivage.csv
+
+step "3. Register one more device by hand, with its disk"
+show assetctl asset add --kind desktop --origin refurbished --manufacturer "HP" \
+    --model "Compaq Elite 8300" --serial CZC3300XYZ --acquired 2013-04-18 \
+    --former-inventory INV-2013-0560 --cpu "Core i5-3470" --ram 8G \
+    --disk "model=ST500DM002,serial=Z3T1ABCD,size=500G,type=hdd"
+
+step "4. Find devices: by tag in any case, by filter, as JSON or CSV"
+show assetctl asset list
+show assetctl asset list --kind laptop --json
+show assetctl asset show lmm-pc-00005
+
+step "5. The lifecycle rules: no family without a wipe and an image since it came back"
+expect_failure assetctl asset status LMM-PC-00001 ready --reason "skip the bench"
+expect_failure assetctl asset status LMM-PC-00001 wiped --reason "trust me"
+show assetctl asset edit LMM-PC-00002 --location storage --notes "clavier manquant, en attente"
+show assetctl asset status LMM-PC-00004 repair --reason "ne démarre pas"
+show assetctl asset retire LMM-PC-00004 --reason spare-parts --note "carte mère HS"
+show assetctl asset show LMM-PC-00004
+
+step "6. Export the inventory for a spreadsheet"
+show assetctl asset list --csv > demo-output/inventaire.csv
+show assetctl asset list --status received --kind desktop
+
+echo >&2
+echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv" >&2

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything assetctl and its tests need on a fresh Debian machine (idempotent):
+# Debian packages, a virtualenv in .venv with assetctl and its test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages the tests and the demo use (more arrive with the bench issues).
+APT_PACKAGES=(python3-venv sqlite3 postgresql-client)
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv" >&2
+    "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.assetctl-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "setup: installing assetctl and its test tools into .venv" >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' >&2
+    touch "$stamp"
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: set-up, then lint (ruff), types (mypy) and the test suite (pytest) on
+# SQLite and, where a server answers (CI makes sure one does), PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/start-postgres.sh || echo "test: no PostgreSQL server; its tests will be skipped" >&2
+.venv/bin/ruff check assetctl tests benchmarks
+.venv/bin/ruff format --check assetctl tests benchmarks
+.venv/bin/mypy
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,144 @@
+"""Shared fixtures: every test gets its own ASSETCTL_HOME and its own database.
+
+Database tests run twice: on SQLite (a file in the test's home) and on PostgreSQL (a fresh
+schema in the server given by ASSETCTL_TEST_POSTGRES_URL, default 127.0.0.1:5432/test). Where
+no PostgreSQL server answers, the PostgreSQL half is skipped, unless ASSETCTL_REQUIRE_POSTGRES=1
+(as in CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from assetctl.cli import cli
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def postgres_url() -> str:
+    return os.environ.get("ASSETCTL_TEST_POSTGRES_URL", DEFAULT_PG_URL)
+
+
+_pg_state: dict[str, str | None] = {}
+
+
+def postgres_unavailable() -> str | None:
+    """None when the server answers, else why not (checked once per session)."""
+    if "why" not in _pg_state:
+        try:
+            import sqlalchemy
+
+            engine = sqlalchemy.create_engine(postgres_url())
+            with engine.connect() as connection:
+                connection.execute(sqlalchemy.text("SELECT 1"))
+            engine.dispose()
+            _pg_state["why"] = None
+        except Exception as exc:
+            _pg_state["why"] = f"PostgreSQL at {postgres_url()} unavailable: {exc}"[:300]
+    return _pg_state["why"]
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ASSETCTL_HOME", str(home))
+    monkeypatch.setenv("ASSETCTL_OPERATOR", "tester")
+    monkeypatch.delenv("ASSETCTL_DATABASE_URL", raising=False)
+    return home
+
+
+def _pg_schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, home: Path) -> Iterator[str]:
+    """An empty database URL: SQLite in the test's home, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{home / 'assetctl.db'}"
+        return
+    why = postgres_unavailable()
+    if why:
+        if os.environ.get("ASSETCTL_REQUIRE_POSTGRES") == "1":
+            pytest.fail(why)
+        pytest.skip(why)
+    import sqlalchemy
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield _pg_schema_url(postgres_url(), schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@dataclass
+class Cli:
+    """Runs assetctl commands in-process, as a user would type them."""
+
+    db_url: str
+    home: Path
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        env = {"ASSETCTL_DATABASE_URL": self.db_url}
+        return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=True)
+
+    def ok(self, *args: str, input: str | None = None) -> Result:
+        result = self(*args, input=input)
+        if result.exit_code != 0:
+            raise AssertionError(
+                f"assetctl {' '.join(args)} exited {result.exit_code}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}\n"
+                f"exception: {result.exception!r}"
+            )
+        return result
+
+    def fails(self, *args: str, input: str | None = None, code: int = 1) -> Result:
+        """The command must fail cleanly: the exit code given, no traceback."""
+        result = self(*args, input=input)
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        if code == 1:
+            assert result.stderr.startswith("Error: "), result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            f"unexpected exception {result.exception!r}"
+        )
+        assert "Traceback" not in result.stderr + result.stdout
+        return result
+
+
+@pytest.fixture
+def cli_db(db_url: str, home: Path) -> Cli:
+    """A CLI on an initialised database (SQLite and PostgreSQL)."""
+    runner = Cli(db_url=db_url, home=home)
+    runner.ok("init", "--yes", "--support-phone", "02 43 00 00 00")
+    return runner
+
+
+@pytest.fixture
+def engine(cli_db: Cli) -> Iterator[object]:
+    from assetctl.db import make_engine
+
+    engine = make_engine(cli_db.db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(cli_db: Cli) -> object:
+    from assetctl.config import load_settings
+
+    return load_settings()

@@ -1,0 +1,84 @@
+"""assetctl as a real process: exit codes, no tracebacks, and what start-up imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import add_args
+
+HEAVY = ("reportlab", "paramiko", "ansible_runner", "alembic", "qrcode", "psycopg")
+
+
+def run(
+    home: Path, *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "ASSETCTL_HOME": str(home), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "assetctl", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def test_errors_exit_1_and_usage_errors_exit_2_without_traceback(home: Path) -> None:
+    assert run(home, "init").returncode == 0
+    missing = run(home, "asset", "show", "NOPE-1")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("Error: no asset with tag NOPE-1")
+    usage = run(home, "asset", "add", "--kind", "spaceship")
+    assert usage.returncode == 2
+    for result in (missing, usage):
+        assert "Traceback" not in result.stderr
+    assert missing.stdout == ""
+
+
+def test_data_on_stdout_messages_on_stderr(home: Path) -> None:
+    run(home, "init")
+    added = run(
+        home,
+        *add_args("desktop", "refurbished", "HP", "Compaq 8200", "CZ1"),
+        "--acquired",
+        "2024-01-01",
+    )
+    assert added.stdout == "LMM-PC-00001\n"
+    assert "Warning: refurbished desktop" in added.stderr
+    listed = run(home, "asset", "list", "--json")
+    assert json.loads(listed.stdout)[0]["tag"] == "LMM-PC-00001"
+    assert listed.stderr == ""
+
+
+def test_one_shot_commands_do_not_import_heavy_libraries(home: Path) -> None:
+    run(home, "init")
+    run(
+        home,
+        *add_args("printer", "purchased", "Brother", "HL", "B1"),
+    )
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['assetctl', 'asset', 'show', 'LMM-IM-00001']\n"
+        "try:\n    runpy.run_module('assetctl', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), "
+        "file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ASSETCTL_HOME": str(home)},
+        timeout=120,
+    )
+    assert "LMM-IM-00001" in result.stdout
+    assert "HEAVY:\n" in result.stderr, result.stderr
+
+
+def test_python_dash_m_and_version(home: Path) -> None:
+    result = run(home, "--version")
+    assert result.returncode == 0 and "assetctl, version" in result.stdout

@@ -1,0 +1,101 @@
+"""`assetctl init`, `assetctl config show` and the settings file."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.helpers import add_args
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_init_writes_config_and_database_without_questions(home: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{home / 'assetctl.db'}", home=home)
+    result = cli.ok("init", input="")  # not a terminal: asks nothing
+    config = home / "config.toml"
+    assert "Configuration written" in result.stderr
+    assert mode(config) == 0o600
+    assert mode(home / "assetctl.db") == 0o600
+    assert mode(home) == 0o700
+    text = config.read_text()
+    assert 'prefix = "LMM"' in text and "refurbished_min_age_years = 6" in text
+    again = cli.ok("init")
+    assert "Configuration kept" in again.stderr
+    assert "Database up to date" in again.stderr
+
+
+def test_init_options_land_in_the_config(home: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{home / 'a.db'}", home=home)
+    cli.ok(
+        "init",
+        "--organisation",
+        "Ville d'Allonnes",
+        "--tag-prefix",
+        "all",
+        "--support-phone",
+        "02 43 80 00 00",
+        "--operator",
+        "Camille",
+    )
+    shown = json.loads(cli.ok("config", "show", "--json").stdout)
+    assert shown["organisation"] == "Ville d'Allonnes"
+    assert shown["tag_prefix"] == "ALL"
+    assert shown["support_phone"] == "02 43 80 00 00"
+    assert shown["config_file"] == str(home / "config.toml")
+    tag = cli.ok(
+        *add_args("printer", "purchased", "Epson", "ET-2810", "X1"),
+    ).stdout.strip()
+    assert tag == "ALL-IM-00001"
+
+
+def test_operator_from_config_is_recorded(home: Path, monkeypatch) -> None:
+    monkeypatch.delenv("ASSETCTL_OPERATOR")
+    cli = Cli(db_url=f"sqlite:///{home / 'a.db'}", home=home)
+    cli.ok("init", "--operator", "Camille")
+    tag = cli.ok(
+        *add_args("printer", "purchased", "Epson", "ET-2810", "X1"),
+    ).stdout.strip()
+    history = json.loads(cli.ok("asset", "show", tag, "--json").stdout)["history"]
+    assert history[0]["actor"] == "Camille"
+
+
+def test_default_database_lives_in_assetctl_home(home: Path) -> None:
+    from click.testing import CliRunner
+
+    from assetctl.cli import cli
+
+    result = CliRunner().invoke(cli, ["init"])
+    assert result.exit_code == 0, result.stderr
+    assert (home / "assetctl.db").exists()
+    shown = CliRunner().invoke(cli, ["config", "show", "--json"])
+    assert json.loads(shown.stdout)["database_url"] == f"sqlite:///{home / 'assetctl.db'}"
+
+
+def test_broken_config_is_a_clear_error(home: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{home / 'a.db'}", home=home)
+    home.mkdir(parents=True)
+    config = home / "config.toml"
+    config.write_text("[tags]\nprefix = \n")
+    assert "is not valid TOML" in cli.fails("config", "show").stderr
+    config.write_text('[tags]\nprefix = "L M M"\n')
+    assert "tags.prefix 'L M M'" in cli.fails("asset", "list").stderr
+    config.write_text('[tags.kind_codes]\ndesktop = "PP"\n')
+    assert "its own code" in cli.fails("asset", "list").stderr
+    config.write_text('[assets]\nrefurbished_min_age_years = "six"\n')
+    assert "must be a int" in cli.fails("asset", "list").stderr
+
+
+def test_uninitialised_or_unreachable_database(home: Path, tmp_path: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{tmp_path / 'empty.db'}", home=home)
+    assert "is not initialised: run `assetctl init`" in cli.fails("asset", "list").stderr
+    bad = Cli(db_url="mysql://x@y/z", home=home)
+    assert "is not supported" in bad.fails("asset", "list").stderr
+    nonsense = Cli(db_url="not a url", home=home)
+    assert "is not a URL" in nonsense.fails("asset", "list").stderr
+    refused = Cli(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none", home=home)
+    assert "cannot open the database" in refused.fails("asset", "list").stderr

@@ -1,0 +1,198 @@
+"""The lifecycle rules, through the domain API every command uses (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from assetctl import lifecycle
+from assetctl.assets import find_asset, register
+from assetctl.db import session_scope
+from assetctl.errors import TransitionError
+from assetctl.lifecycle import TRANSITIONS, Status, change_status
+from assetctl.models import AssetEvent, ImagingRun, WipeRun
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def new_desktop(engine: Any, settings: Any, serial: str = "S1") -> str:
+    with session_scope(engine) as session:
+        return register(
+            session,
+            settings,
+            {
+                "kind": "desktop",
+                "origin": "refurbished",
+                "manufacturer": "Dell",
+                "model": "OptiPlex 7010",
+                "serial": serial,
+                "acquired": "2014-03-01",
+            },
+            actor="tester",
+        ).asset.tag
+
+
+def record(
+    engine: Any, tag: str, kind: str, result: str, start: datetime, minutes: int = 30
+) -> None:
+    with session_scope(engine) as session:
+        asset = find_asset(session, tag)
+        model = WipeRun if kind == "wipe" else ImagingRun
+        session.add(
+            model(
+                asset_id=asset.id,
+                cycle=asset.cycle,
+                started_at=start,
+                finished_at=start + timedelta(minutes=minutes),
+                result=result,
+                operator="tester",
+            )
+        )
+
+
+def move(engine: Any, tag: str, target: str, **kw: Any) -> None:
+    with session_scope(engine) as session:
+        change_status(
+            session, find_asset(session, tag), target, actor="tester", reason="test", **kw
+        )
+
+
+def status(engine: Any, tag: str) -> str:
+    with session_scope(engine) as session:
+        return find_asset(session, tag).status
+
+
+def test_every_status_has_its_transitions() -> None:
+    assert set(TRANSITIONS) == set(Status)
+    for target_set in TRANSITIONS.values():
+        assert target_set <= set(Status)
+    active = set(Status) - {Status.GIVEN, Status.RETIRED, Status.ON_LOAN, Status.LOST}
+    for status_ in active:
+        assert {Status.REPAIR, Status.LOST} <= TRANSITIONS[status_] | {status_}, status_
+
+
+def test_family_rule_needs_a_passed_wipe_then_a_passed_imaging(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    with pytest.raises(TransitionError, match="no wipe recorded since it was registered"):
+        move(engine, tag, "wiped")
+    record(engine, tag, "wipe", "failed", T0)
+    with pytest.raises(TransitionError, match=r"its last wipe .* failed"):
+        move(engine, tag, "wiped")
+    record(engine, tag, "wipe", "passed", T0 + timedelta(hours=1))
+    move(engine, tag, "wiped")
+    with pytest.raises(TransitionError, match="no passed imaging recorded after its last wipe"):
+        move(engine, tag, "ready")
+    record(engine, tag, "image", "failed", T0 + timedelta(hours=2))
+    with pytest.raises(TransitionError, match="no passed imaging"):
+        move(engine, tag, "ready")
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=3))
+    move(engine, tag, "ready")
+    move(engine, tag, "allocated")
+    move(engine, tag, "on_loan")
+    assert status(engine, tag) == "on_loan"
+
+
+def test_an_imaging_before_the_last_wipe_does_not_count(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "passed", T0)
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=1))
+    record(engine, tag, "wipe", "passed", T0 + timedelta(hours=2))  # wiped the image away
+    move(engine, tag, "wiped")
+    with pytest.raises(TransitionError, match="no passed imaging recorded after its last wipe"):
+        move(engine, tag, "ready")
+
+
+def test_an_interrupted_wipe_after_imaging_blocks_the_family(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "passed", T0)
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=1))
+    move(engine, tag, "wiped")
+    move(engine, tag, "ready")
+    record(engine, tag, "wipe", "interrupted", T0 + timedelta(hours=2))
+    with pytest.raises(TransitionError, match="interrupted: wipe it again"):
+        move(engine, tag, "allocated")
+
+
+def test_a_returned_device_must_be_wiped_and_imaged_again(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "passed", T0)
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=1))
+    for target in ("wiped", "ready", "allocated", "on_loan", "returned"):
+        move(engine, tag, target)
+    # the first family's wipe and image belong to the previous cycle
+    with pytest.raises(TransitionError, match="no wipe recorded since it last came back"):
+        move(engine, tag, "wiped")
+    with pytest.raises(TransitionError, match="cannot go from returned to ready"):
+        move(engine, tag, "ready")
+    record(engine, tag, "wipe", "passed", T0 + timedelta(days=90))
+    move(engine, tag, "wiped")
+    with pytest.raises(TransitionError, match="no passed imaging"):
+        move(engine, tag, "ready")
+    record(engine, tag, "image", "passed", T0 + timedelta(days=90, hours=1))
+    move(engine, tag, "ready")
+    with session_scope(engine) as session:
+        assert find_asset(session, tag).cycle == 1
+
+
+def test_a_device_back_from_repair_is_checked_again(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    move(engine, tag, "repair")
+    with pytest.raises(TransitionError, match="may not go to a family"):
+        move(engine, tag, "ready")
+    move(engine, tag, "received")
+
+
+def test_given_and_retired_are_final(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "passed", T0)
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=1))
+    for target in ("wiped", "ready", "allocated", "given"):
+        move(engine, tag, target)
+    for target in Status:
+        with pytest.raises(TransitionError):
+            move(engine, tag, target.value)
+
+
+def test_retiring_needs_a_reason_and_selling_a_wipe(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    with pytest.raises(TransitionError, match="needs a disposal reason"):
+        move(engine, tag, "retired")
+    with pytest.raises(TransitionError, match="cannot be sold"):
+        move(engine, tag, "retired", disposal="sold")
+    record(engine, tag, "wipe", "passed", T0)
+    move(engine, tag, "retired", disposal="sold")
+    with session_scope(engine) as session:
+        assert find_asset(session, tag).disposal == "sold"
+
+
+def test_history_is_appended_never_rewritten(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    move(engine, tag, "repair")
+    with session_scope(engine) as session:
+        first = [
+            (e.id, e.action, e.to_status, e.at)
+            for e in session.exec(select(AssetEvent).order_by(AssetEvent.id))
+        ]
+    move(engine, tag, "received")
+    with pytest.raises(TransitionError):
+        move(engine, tag, "on_loan")
+    with session_scope(engine) as session:
+        events = list(session.exec(select(AssetEvent).order_by(AssetEvent.id)))
+    assert [(e.id, e.action, e.to_status, e.at) for e in events[:2]] == first
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (None, "received"),
+        ("received", "repair"),
+        ("repair", "received"),
+    ]
+    assert all(e.at.tzinfo is not None for e in events)
+
+
+def test_readiness_reports_every_problem(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    with session_scope(engine) as session:
+        state = lifecycle.readiness(session, find_asset(session, tag))
+    assert not state.ok and not state.wiped and not state.imaged
+    assert len(state.problems) == 2
