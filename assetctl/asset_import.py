@@ -26,7 +26,13 @@ from assetctl.errors import AssetctlError, ImportRowsError, RowError, Validation
 from assetctl.lifecycle import Status
 from assetctl.models import Asset, AssetEvent
 from assetctl.models.types import utcnow
-from assetctl.tags import claim_tags, next_tags, validate_tag
+from assetctl.tags import (
+    claim_reservations,
+    claim_tags,
+    next_tags,
+    reserved_kinds,
+    validate_tag,
+)
 
 # Header names people use in French spreadsheets, mapped to our column names.
 HEADER_ALIASES = {
@@ -248,6 +254,10 @@ def import_assets(
         report.warnings.extend(f"line {line}: {w}" for w in warnings)
         valid.append((line, values))
     if seen_tags:
+        kinds_by_tag = {values["tag"]: values["kind"] for _, values in valid if values.get("tag")}
+        for tag, reserved in reserved_kinds(session, list(seen_tags)).items():
+            if kinds_by_tag.get(tag) != reserved:
+                errors.append(RowError(seen_tags[tag], f"tag {tag} was reserved for a {reserved}"))
         used = set(
             session.execute(select(Asset.tag).where(col(Asset.tag).in_(list(seen_tags)))).scalars()
         )
@@ -282,7 +292,8 @@ def _insert(
     source: str,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    claim_tags(session, settings, [values["tag"] for values in rows if values.get("tag")])
+    given = {values["tag"] for values in rows if values.get("tag")}
+    claim_tags(session, settings, list(given))
     untagged = Counter(values["kind"] for values in rows if not values.get("tag"))
     fresh = {
         kind: iter(next_tags(session, settings, kind, count)) for kind, count in untagged.items()
@@ -342,6 +353,7 @@ def _insert(
                 for r in chunk
             ],
         )
+        claim_reservations(session, {r["tag"]: ids[r["tag"]] for r in chunk if r["tag"] in given})
         if progress:
             progress(min(start + batch, len(records)), len(records))
     report.tags = [r["tag"] for r in records]

@@ -20,7 +20,14 @@ from assetctl.config import Settings
 from assetctl.errors import DuplicateError, NotFoundError, ValidationError
 from assetctl.listing import FIELD_NAMES
 from assetctl.models import Asset, AssetEvent, Disk
-from assetctl.tags import claim_tags, next_tags, normalize_tag, validate_tag
+from assetctl.tags import (
+    claim_reservations,
+    claim_tags,
+    next_tags,
+    normalize_tag,
+    reserved_kinds,
+    validate_tag,
+)
 
 # The JSON/CSV view of an asset: the names of `asset add` options and of the import columns.
 PUBLIC_FIELDS = FIELD_NAMES
@@ -91,15 +98,24 @@ def register(
     warnings = parsed.warnings + check_asset(values, settings=settings, today=today)
     _check_serial_free(session, values["manufacturer"], values.get("serial"))
     given = values.pop("tag", None)
+    reserved: dict[str, str] = {}
     if given:
         tag = validate_tag(settings, given, values["kind"])
         _check_tag_free(session, tag)
+        reserved = reserved_kinds(session, [tag])
+        if reserved and reserved[tag] != values["kind"]:
+            raise ValidationError(
+                f"tag {tag} was reserved for a {reserved[tag]}, not a {values['kind']}"
+            )
         claim_tags(session, settings, [tag])
     else:
         tag = next_tags(session, settings, values["kind"])[0]
     asset = Asset(tag=tag, status=lifecycle.Status.RECEIVED.value, **values)
     session.add(asset)
     session.flush()
+    assert asset.id is not None
+    if reserved:
+        claim_reservations(session, {tag: asset.id})
     for disk in disks:
         assert asset.id is not None
         session.add(Disk(asset_id=asset.id, **vars(disk)))

@@ -41,6 +41,21 @@ _PREFIX_RE = re.compile(r"^[A-Z0-9]{1,10}$")
 
 
 @dataclass(frozen=True)
+class LabelSettings:
+    """The ``[labels]`` section: what a label says and how printers are calibrated."""
+
+    qr_payload: str = "{tag}"
+    error_correction: str = "M"
+    ownership: str = "Propriété de {organisation}, ne pas jeter"
+    phone: str = "Assistance : {phone}"
+    default_layout: str = "avery-l7160"
+    default_printer: str = ""
+    continuous_length_mm: float = 40.0
+    # printer name -> (x, y) offset in mm, measured on a test sheet
+    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     """The organisation's settings, read from the config file (defaults where absent)."""
 
@@ -52,6 +67,7 @@ class Settings:
     refurbished_min_age_years: int = 6
     operator: str = ""
     database_url: str | None = None
+    labels: LabelSettings = field(default_factory=lambda: LabelSettings())
     config_path: Path | None = None
     data_dir: Path = Path(".")
 
@@ -113,12 +129,17 @@ def _table(doc: dict[str, object], name: str, path: Path) -> dict[str, object]:
     return value
 
 
-def _get(table: dict[str, object], key: str, kind: type, default: object, where: str) -> object:
+def _get(
+    table: dict[str, object], key: str, kind: type | tuple[type, ...], default: object, where: str
+) -> object:
     value = table.get(key, default)
-    if kind is int and isinstance(value, bool):
-        raise ConfigError(f"{where}.{key} must be a whole number, not {value!r}")
+    if isinstance(value, bool) and kind is not bool:
+        raise ConfigError(f"{where}.{key} must be a number, not {value!r}")
     if not isinstance(value, kind):
-        raise ConfigError(f"{where}.{key} must be a {kind.__name__}, not {value!r}")
+        names = {int: "whole number", str: "string", float: "number"}
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        wanted = " or ".join(names.get(k, k.__name__) for k in kinds)
+        raise ConfigError(f"{where}.{key} must be a {wanted}, not {value!r}")
     return value
 
 
@@ -155,6 +176,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
     if len(set(kind_codes.values())) != len(kind_codes):
         raise ConfigError(f"{path}: tags.kind_codes must give each kind its own code")
 
+    labels = _parse_labels(_table(doc, "labels", path), path)
     min_age = _get(assets, "refurbished_min_age_years", int, 6, "assets")
     assert isinstance(min_age, int)
     if min_age < 0:
@@ -172,8 +194,52 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
         refurbished_min_age_years=min_age,
         operator=str(_get(operator, "name", str, "", "operator")).strip(),
         database_url=url.strip() if isinstance(url, str) else None,
+        labels=labels,
         config_path=path,
         data_dir=data_dir(),
+    )
+
+
+def _parse_labels(table: dict[str, object], path: Path) -> LabelSettings:
+    defaults = LabelSettings()
+    payload = str(_get(table, "qr_payload", str, defaults.qr_payload, "labels"))
+    if payload.count("{tag}") != 1:
+        raise ConfigError(
+            f"{path}: labels.qr_payload must contain {{tag}} once, e.g. "
+            '"{tag}" or "https://example.org/a/{tag}"'
+        )
+    level = str(_get(table, "error_correction", str, "M", "labels")).upper()
+    if level not in ("M", "Q", "H"):
+        raise ConfigError(f"{path}: labels.error_correction must be M, Q or H (at least M)")
+    length = _get(table, "continuous_length_mm", (int, float), 40.0, "labels")
+    assert isinstance(length, int | float)
+    if not 20 <= length <= 300:
+        raise ConfigError(f"{path}: labels.continuous_length_mm must be between 20 and 300")
+    calibration_doc = table.get("calibration", {})
+    if not isinstance(calibration_doc, dict):
+        raise ConfigError(f"{path}: [labels.calibration] must be a table")
+    calibration: dict[str, tuple[float, float]] = {}
+    for printer, offsets in calibration_doc.items():
+        if not isinstance(offsets, dict):
+            raise ConfigError(f"{path}: labels.calibration.{printer} must be a table")
+        x, y = offsets.get("x_mm", 0.0), offsets.get("y_mm", 0.0)
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and abs(v) <= 20 for v in (x, y)
+        ):
+            raise ConfigError(
+                f"{path}: labels.calibration.{printer}: x_mm and y_mm must be numbers "
+                "from -20 to 20 (millimetres)"
+            )
+        calibration[printer] = (float(x), float(y))
+    return LabelSettings(
+        qr_payload=payload,
+        error_correction=level,
+        ownership=str(_get(table, "ownership", str, defaults.ownership, "labels")),
+        phone=str(_get(table, "phone", str, defaults.phone, "labels")),
+        default_layout=str(_get(table, "default_layout", str, defaults.default_layout, "labels")),
+        default_printer=str(_get(table, "default_printer", str, "", "labels")),
+        continuous_length_mm=float(length),
+        calibration=calibration,
     )
 
 
@@ -231,6 +297,26 @@ refurbished_min_age_years = 6
 # ASSETCTL_OPERATOR overrides it for one shell.
 name = {operator}
 
+[labels]
+# What the QR code holds: the tag, or a URL built from it (e.g. "https://example.org/a/{{tag}}").
+qr_payload = "{{tag}}"
+# QR error correction: M (default), Q or H.
+error_correction = "M"
+# Printed where the label has room ({{organisation}} and {{phone}} are filled in).
+ownership = "Propriété de {{organisation}}, ne pas jeter"
+phone = "Assistance : {{phone}}"
+# `assetctl label layouts` lists the layouts; a new one is a file in labels/.
+default_layout = "avery-l7160"
+# CUPS queue used when --printer is not given ("" = none: write a PDF with -o).
+default_printer = ""
+# Where continuous tape (Brother DK-22205) is cut, in mm.
+continuous_length_mm = 40
+
+# Printer calibration, written by `assetctl label calibrate PRINTER --x MM --y MM`:
+# [labels.calibration."bureau-dsi"]
+# x_mm = 0.5
+# y_mm = -1.0
+
 [database]
 # Default: an SQLite file in the data directory. For several benches sharing one database:
 # url = "postgresql+psycopg://assetctl@db-host/assetctl"
@@ -259,3 +345,31 @@ def write_config(
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def save_calibration(printer: str, x_mm: float, y_mm: float) -> Path:
+    """Write a printer's offsets into the config file, keeping its comments."""
+    import tomlkit
+
+    path = config_path()
+    if not path.exists():
+        raise ConfigError(f"no configuration file at {path}: run `assetctl init` first")
+    if not printer.strip():
+        raise ConfigError("the printer name is empty")
+    if abs(x_mm) > 20 or abs(y_mm) > 20:
+        raise ConfigError("offsets above 20 mm are not a calibration: check the layout instead")
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    labels = document.setdefault("labels", tomlkit.table())
+    calibration = labels.setdefault("calibration", tomlkit.table(is_super_table=True))
+    entry = tomlkit.table()
+    entry["x_mm"] = round(x_mm, 2)
+    entry["y_mm"] = round(y_mm, 2)
+    calibration[printer.strip()] = entry
+    text = tomlkit.dumps(document)
+    parse_settings(tomllib.loads(text), path)  # never write a file we could not read back
+    temporary = path.with_suffix(".toml.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+    return path

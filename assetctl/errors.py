@@ -66,3 +66,7 @@ class ImportRowsError(AssetctlError):
             f"{source}: {len(rows)} bad row(s); nothing was imported. "
             f"Fix these rows and run the import again:\n{shown}{more}"
         )
+
+
+class PrinterError(AssetctlError):
+    """The print system refused or failed the job."""

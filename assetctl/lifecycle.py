@@ -227,3 +227,36 @@ def change_status(
         from_status=previous,
         to_status=target.value,
     )
+
+
+def record_events_bulk(
+    session: Session,
+    assets: list[Asset],
+    *,
+    actor: str,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append the same event to many devices' histories in one statement.
+
+    For what happens *to* a device without changing it (a label printed): the device's row
+    and version stay as they are, so a concurrent edit is not refused because of it.
+    """
+    from sqlalchemy import insert
+
+    now = utcnow()
+    rows = [
+        {
+            "asset_id": asset.id,
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "from_status": None,
+            "to_status": None,
+            "reason": None,
+            "details": details,
+        }
+        for asset in assets
+    ]
+    if rows:
+        session.execute(insert(AssetEvent), rows)

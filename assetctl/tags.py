@@ -110,3 +110,35 @@ def claim_tags(session: Session, settings: Settings, tags: list[str]) -> None:
             ),
             {"number": number, "prefix": settings.tag_prefix, "code": code},
         )
+
+
+def reserved_kinds(session: Session, tags: list[str]) -> dict[str, str]:
+    """The kind each of ``tags`` was reserved for (pre-printed labels not yet claimed)."""
+    from sqlmodel import col, select
+
+    from assetctl.models.scans import TagReservation
+
+    if not tags:
+        return {}
+    rows = session.exec(
+        select(TagReservation.tag, TagReservation.kind).where(
+            col(TagReservation.tag).in_(tags), col(TagReservation.asset_id).is_(None)
+        )
+    )
+    return dict(rows.all())
+
+
+def claim_reservations(session: Session, tag_ids: dict[str, int]) -> None:
+    """Link reserved tags to the devices registered with them."""
+    from sqlmodel import col, update
+
+    from assetctl.models.scans import TagReservation
+    from assetctl.models.types import utcnow
+
+    now = utcnow()
+    for tag, asset_id in tag_ids.items():
+        session.execute(
+            update(TagReservation)
+            .where(col(TagReservation.tag) == tag, col(TagReservation.asset_id).is_(None))
+            .values(asset_id=asset_id, claimed_at=now)
+        )

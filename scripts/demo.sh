@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/start-cups.sh || echo "demo: no CUPS here; labels go to PDF files only" >&2
 export PATH="$PWD/.venv/bin:$PATH"
 export ASSETCTL_HOME="$PWD/demo-output/home"
 export ASSETCTL_OPERATOR="demo-technicien"
@@ -38,7 +39,34 @@ show assetctl asset list
 show assetctl asset list --kind laptop --json
 show assetctl asset show lmm-pc-00005
 
-step "5. The lifecycle rules: no family without a wipe and an image since it came back"
+step "5. Print the QR labels of the delivery (A4 sheet of Avery L7160, and a label printer roll)"
+show assetctl label layouts
+show assetctl label print --status received --layout avery-l7160 -o demo-output/etiquettes-l7160.pdf
+show assetctl label print LMM-PP-00001 LMM-PP-00002 --layout brother-ql-dk11209 \
+    -o demo-output/etiquettes-ql.pdf
+if lpstat -p assetctl-pdf >/dev/null 2>&1; then
+    show assetctl label print LMM-IM-00001 --layout dymo-11354 --printer assetctl-pdf
+fi
+show assetctl label reserve --count 3 --kind desktop -o demo-output/etiquettes-reservees.pdf
+python3 - demo-output/etiquettes-l7160.pdf <<'PY'
+# Read the labels back with a real QR reader, as a scanner would.
+import sys, pypdfium2, zxingcpp
+document = pypdfium2.PdfDocument(sys.argv[1])
+codes = [b.text for page in document
+         for b in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())]
+print(f"{sys.argv[1]}: {len(codes)} QR codes read back: {', '.join(sorted(codes))}", file=sys.stderr)
+PY
+
+step "6. The scanning station: a USB scanner's codes (tags, serials, junk, wrong keyboard layout)"
+printf '%s\n' "lmm-pc-00001" "  7XK3Q2J " "LMM-PC-00009" "L??)PP)àààà&" "LMM-PC-00006" \
+    | show assetctl scan
+printf '%s\n' "LMM-PC-00001" "LMM-PC-00002" "LMM-IM-00001" | \
+    show assetctl scan --mode checkin --location storage
+printf '%s\n' "LMM-PC-00001" "LMM-PP-00001" "INCONNU-42" | \
+    show assetctl scan --mode audit --location storage
+show assetctl audit list
+
+step "7. The lifecycle rules: no family without a wipe and an image since it came back"
 expect_failure assetctl asset status LMM-PC-00001 ready --reason "skip the bench"
 expect_failure assetctl asset status LMM-PC-00001 wiped --reason "trust me"
 show assetctl asset edit LMM-PC-00002 --location storage --notes "clavier manquant, en attente"
@@ -46,9 +74,10 @@ show assetctl asset status LMM-PC-00004 repair --reason "ne démarre pas"
 show assetctl asset retire LMM-PC-00004 --reason spare-parts --note "carte mère HS"
 show assetctl asset show LMM-PC-00004
 
-step "6. Export the inventory for a spreadsheet"
+step "8. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
 show assetctl asset list --status received --kind desktop
 
 echo >&2
-echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv" >&2
+echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
+echo "      labels: demo-output/etiquettes-*.pdf" >&2

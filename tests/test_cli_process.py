@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import add_args
 
 HEAVY = ("reportlab", "paramiko", "ansible_runner", "alembic", "qrcode", "psycopg")
@@ -54,15 +56,22 @@ def test_data_on_stdout_messages_on_stderr(home: Path) -> None:
     assert listed.stderr == ""
 
 
-def test_one_shot_commands_do_not_import_heavy_libraries(home: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (["asset", "show", "LMM-IM-00001"], ""),
+        (["scan"], "LMM-IM-00001\n"),
+        (["asset", "list", "--json"], ""),
+    ],
+)
+def test_one_shot_commands_do_not_import_heavy_libraries(
+    home: Path, args: list[str], stdin: str
+) -> None:
     run(home, "init")
-    run(
-        home,
-        *add_args("printer", "purchased", "Brother", "HL", "B1"),
-    )
+    run(home, *add_args("printer", "purchased", "Brother", "HL", "B1"))
     probe = (
         "import sys, runpy\n"
-        "sys.argv = ['assetctl', 'asset', 'show', 'LMM-IM-00001']\n"
+        f"sys.argv = ['assetctl', *{args!r}]\n"
         "try:\n    runpy.run_module('assetctl', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
         f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules), "
@@ -74,6 +83,7 @@ def test_one_shot_commands_do_not_import_heavy_libraries(home: Path) -> None:
         text=True,
         env={**os.environ, "ASSETCTL_HOME": str(home)},
         timeout=120,
+        input=stdin,
     )
     assert "LMM-IM-00001" in result.stdout
     assert "HEAVY:\n" in result.stderr, result.stderr

@@ -87,7 +87,7 @@ def test_broken_config_is_a_clear_error(home: Path) -> None:
     config.write_text('[tags.kind_codes]\ndesktop = "PP"\n')
     assert "its own code" in cli.fails("asset", "list").stderr
     config.write_text('[assets]\nrefurbished_min_age_years = "six"\n')
-    assert "must be a int" in cli.fails("asset", "list").stderr
+    assert "must be a whole number" in cli.fails("asset", "list").stderr
 
 
 def test_uninitialised_or_unreachable_database(home: Path, tmp_path: Path) -> None:

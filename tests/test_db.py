@@ -23,11 +23,11 @@ def test_models_and_migrations_do_not_drift(engine: Any) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from assetctl.models import metadata
+    from assetctl.models import load_all
 
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, metadata) == []
+        assert compare_metadata(context, load_all()) == []
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(cli_db: Cli) -> None:

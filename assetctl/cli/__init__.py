@@ -22,6 +22,9 @@ COMMANDS = {
     "config": "assetctl.cli.setup:config",
     "db": "assetctl.cli.db:db",
     "asset": "assetctl.cli.asset:asset",
+    "label": "assetctl.cli.label:label",
+    "scan": "assetctl.cli.scan:scan",
+    "audit": "assetctl.cli.audit:audit",
 }
 
 

@@ -210,12 +210,12 @@ def asset_show(app: AppContext, tag: str, as_json: bool) -> None:
 
 
 def _print_view(view: dict[str, Any]) -> None:
-    from assetctl.cli.output import _cell
+    from assetctl.cli.output import cell
 
     skip = {"disks", "history", "family_ready", "family_ready_problems"}
     for key, value in view.items():
         if key not in skip and value not in (None, ""):
-            click.echo(f"{key:18} {_cell(value)}")
+            click.echo(f"{key:18} {cell(value)}")
     ready = "yes" if view["family_ready"] else "no: " + "; ".join(view["family_ready_problems"])
     click.echo(f"{'family_ready':18} {ready}")
     for index, disk in enumerate(view["disks"], 1):
@@ -230,18 +230,21 @@ def _print_view(view: dict[str, Any]) -> None:
         if event["to_status"]:
             move = f" {event['from_status'] or '-'} -> {event['to_status']}"
         reason = f"  ({event['reason']})" if event["reason"] else ""
-        changes = (event["details"] or {}).get("changes")
+        details = event["details"] or {}
+        changes = details.get("changes")
         what = ""
+        if details and not changes:
+            what = "  " + ", ".join(f"{k}={cell(v)}" for k, v in details.items())
         if changes:
             what = "  " + ", ".join(
-                f"{k}: {_cell(v[0]) or '-'} -> {_cell(v[1]) or '-'}"
+                f"{k}: {cell(v[0]) or '-'} -> {cell(v[1]) or '-'}"
                 for k, v in changes.items()
                 if k != "disks"
             )
             if "disks" in changes:
                 what += " disks changed"
         click.echo(
-            f"  {_cell(event['at'])}  {event['actor']:12} {event['action']}{move}{what}{reason}"
+            f"  {cell(event['at'])}  {event['actor']:12} {event['action']}{move}{what}{reason}"
         )
 
 

@@ -6,6 +6,7 @@ Data goes to stdout; messages and progress go to stderr (:func:`info`, :func:`wa
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -35,9 +36,15 @@ def warn(message: str) -> None:
     click.secho(f"Warning: {message}", err=True, fg="yellow")
 
 
-def _cell(value: Any) -> str:
+_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:[\d.]+\+00:00")
+
+
+def cell(value: Any) -> str:
+    """A value as a table shows it (timestamps to the minute, UTC)."""
     if value is None:
         return ""
+    if isinstance(value, str) and _ISO_TIMESTAMP.fullmatch(value):
+        return value[:16].replace("T", " ")
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -51,10 +58,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
-    return _cell(value)
+    return cell(value)
 
 
 def dumps_json(data: Any, *, indent: bool = True) -> bytes:
@@ -98,11 +107,11 @@ def emit_rows(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_csv_cell(row.get(c)) for c in columns])
+            writer.writerow([csv_cell(row.get(c)) for c in columns])
             count += 1
         return count
     shown = list(table_columns or columns)
-    cells = [[_cell(row.get(c)) for c in shown] for row in rows]
+    cells = [[cell(row.get(c)) for c in shown] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(shown)]
     out.write("  ".join(c.upper().ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip())
     out.write("\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from assetctl.models import metadata
+from assetctl.models import load_all
 
 config = context.config
 
@@ -19,7 +19,7 @@ def run_migrations() -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=metadata,
+            target_metadata=load_all(),
             compare_type=True,
             render_as_batch=connection.dialect.name == "sqlite",
         )

@@ -1,4 +1,12 @@
-"""SQLModel tables, one module per domain. Importing this package registers them all."""
+"""SQLModel tables, one module per domain.
+
+The registry's and the bench's tables load with this package; the others (label reservations,
+audits) on first use, so that one-shot commands do not pay for tables they never touch.
+Migrations and the drift test call :func:`load_all` for the complete metadata.
+"""
+
+from importlib import import_module
+from typing import Any
 
 from sqlmodel import SQLModel
 
@@ -7,4 +15,36 @@ from assetctl.models.bench import ImagingRun, WipeRun
 
 metadata = SQLModel.metadata
 
-__all__ = ["Asset", "AssetEvent", "Disk", "ImagingRun", "TagSequence", "WipeRun", "metadata"]
+_LAZY = {
+    "Audit": "assetctl.models.scans",
+    "AuditItem": "assetctl.models.scans",
+    "TagReservation": "assetctl.models.scans",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_all() -> Any:
+    """Import every model module; returns the complete metadata."""
+    for module in set(_LAZY.values()):
+        import_module(module)
+    return metadata
+
+
+__all__ = [
+    "Asset",
+    "AssetEvent",
+    "Audit",
+    "AuditItem",
+    "Disk",
+    "ImagingRun",
+    "TagReservation",
+    "TagSequence",
+    "WipeRun",
+    "load_all",
+    "metadata",
+]

@@ -1,0 +1,77 @@
+"""`assetctl scan`: the scanning station."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from assetctl.cli.context import AppContext
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
+    while True:
+        if prompt:
+            click.echo("scan> ", nl=False, err=True)
+        line = source.readline()
+        if not line:
+            return
+        yield line
+
+
+@click.command()
+@click.option(
+    "--mode",
+    type=click.Choice(["lookup", "checkin", "audit"]),
+    default="lookup",
+    show_default=True,
+    help="What each scan does.",
+)
+@click.option("--location", metavar="PLACE", help="checkin and audit: the place scanned.")
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the scans from a file (a scanner's memory) instead of the keyboard.",
+)
+@pass_app
+def scan(app: AppContext, mode: str, location: str | None, from_file: Path | None) -> None:
+    """Scanning station: reads codes until Ctrl-D or Ctrl-C, one line of result per scan.
+
+    A code is a tag, a serial number or a label's URL, in any case. Modes: lookup (show the
+    device), checkin --location PLACE (the device is now there), audit --location PLACE
+    (inventory of a place: missing, misplaced and unknown devices at the end).
+    """
+    from assetctl.scan import Station, make_mode
+
+    station = Station(
+        app.engine(), app.settings, make_mode(mode, app.settings, app.actor, location)
+    )
+    source = from_file.open(encoding="utf-8", errors="replace") if from_file else sys.stdin
+    interactive = from_file is None and sys.stdin.isatty()
+    if interactive:
+        click.echo(
+            f"Scanning station ({mode}{' at ' + location if location else ''}): scan "
+            "codes, Ctrl-D to finish.",
+            err=True,
+        )
+    try:
+        for raw in _lines(source, interactive):
+            result = station.scan(raw)
+            if result is None:
+                continue
+            click.echo(result.text)
+            if not result.ok:
+                click.echo("\a", nl=False, err=True)  # the terminal bell
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+    finally:
+        if from_file:
+            source.close()
+    for line in station.finish():
+        click.echo(line)
