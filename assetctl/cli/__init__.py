@@ -6,6 +6,7 @@ pays for reportlab or ansible-runner.
 
 from __future__ import annotations
 
+import gc
 import sys
 from importlib import import_module
 from typing import Any
@@ -69,6 +70,10 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 def main() -> None:
     """Console entry point."""
+    # Start-up imports allocate many long-lived objects and would trigger collection after
+    # collection; the collector resumes once the command is ready to work (see
+    # AppContext.engine). Start-up is part of the product: a scan must answer at once.
+    gc.disable()
     try:
         cli(prog_name="assetctl")
     except BrokenPipeError:

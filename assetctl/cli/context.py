@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -11,6 +12,13 @@ from assetctl.config import Settings, load_settings, resolve_database_url
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
+
+
+def work_starts() -> None:
+    """End of start-up: keep its objects out of future collections, collect again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class AppContext:
@@ -39,6 +47,7 @@ class AppContext:
             self._engine = make_engine(self.database_url)
             if check_schema:
                 check(self._engine)
+            work_starts()
         return self._engine
 
     @contextmanager
