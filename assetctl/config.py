@@ -56,6 +56,17 @@ class LabelSettings:
 
 
 @dataclass(frozen=True)
+class BenchSettings:
+    """The ``[bench]`` section: how the bench reaches machines' live systems."""
+
+    ssh_key: Path = Path("bench/id_ed25519")
+    known_hosts: Path = Path("bench/known_hosts")
+    timeout: float = 10.0
+    # Environment for the commands run on the live system (e.g. LANG=C).
+    remote_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     """The organisation's settings, read from the config file (defaults where absent)."""
 
@@ -68,8 +79,22 @@ class Settings:
     operator: str = ""
     database_url: str | None = None
     labels: LabelSettings = field(default_factory=lambda: LabelSettings())
+    bench: BenchSettings = field(default_factory=lambda: BenchSettings())
     config_path: Path | None = None
     data_dir: Path = Path(".")
+
+    def __post_init__(self) -> None:
+        # Relative bench paths live in the data directory.
+        bench = self.bench
+        fixed = {
+            name: self.data_dir / getattr(bench, name)
+            for name in ("ssh_key", "known_hosts")
+            if not getattr(bench, name).is_absolute()
+        }
+        if fixed:
+            from dataclasses import replace
+
+            object.__setattr__(self, "bench", replace(bench, **fixed))
 
     @property
     def actor(self) -> str:
@@ -177,6 +202,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
         raise ConfigError(f"{path}: tags.kind_codes must give each kind its own code")
 
     labels = _parse_labels(_table(doc, "labels", path), path)
+    bench = _parse_bench(_table(doc, "bench", path), path)
     min_age = _get(assets, "refurbished_min_age_years", int, 6, "assets")
     assert isinstance(min_age, int)
     if min_age < 0:
@@ -195,6 +221,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
         operator=str(_get(operator, "name", str, "", "operator")).strip(),
         database_url=url.strip() if isinstance(url, str) else None,
         labels=labels,
+        bench=bench,
         config_path=path,
         data_dir=data_dir(),
     )
@@ -240,6 +267,27 @@ def _parse_labels(table: dict[str, object], path: Path) -> LabelSettings:
         default_printer=str(_get(table, "default_printer", str, "", "labels")),
         continuous_length_mm=float(length),
         calibration=calibration,
+    )
+
+
+def _parse_bench(table: dict[str, object], path: Path) -> BenchSettings:
+    defaults = BenchSettings()
+    key = str(_get(table, "ssh_key", str, str(defaults.ssh_key), "bench"))
+    hosts = str(_get(table, "known_hosts", str, str(defaults.known_hosts), "bench"))
+    timeout = _get(table, "timeout", (int, float), defaults.timeout, "bench")
+    assert isinstance(timeout, int | float)
+    if not 1 <= timeout <= 600:
+        raise ConfigError(f"{path}: bench.timeout must be between 1 and 600 seconds")
+    env = table.get("remote_env", {})
+    if not isinstance(env, dict) or not all(
+        isinstance(k, str) and k.isidentifier() and isinstance(v, str) for k, v in env.items()
+    ):
+        raise ConfigError(f"{path}: [bench.remote_env] must map variable names to strings")
+    return BenchSettings(
+        ssh_key=Path(key).expanduser(),
+        known_hosts=Path(hosts).expanduser(),
+        timeout=float(timeout),
+        remote_env=dict(env),
     )
 
 
@@ -316,6 +364,14 @@ continuous_length_mm = 40
 # [labels.calibration."bureau-dsi"]
 # x_mm = 0.5
 # y_mm = -1.0
+
+[bench]
+# The bench's SSH key (`assetctl bench keygen` creates it; its .pub goes into the live
+# system) and its own known-hosts file; relative paths are in the data directory.
+ssh_key = "bench/id_ed25519"
+known_hosts = "bench/known_hosts"
+# Seconds to wait for a machine to answer.
+timeout = 10
 
 [database]
 # Default: an SQLite file in the data directory. For several benches sharing one database:

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests and the demo use (more arrive with the bench issues).
-APT_PACKAGES=(python3-venv sqlite3 postgresql-client)
+APT_PACKAGES=(python3-venv sqlite3 postgresql-client openssh-server openssh-client)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

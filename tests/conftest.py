@@ -111,8 +111,9 @@ class Cli:
         """The command must fail cleanly: the exit code given, no traceback."""
         result = self(*args, input=input)
         assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-        if code == 1:
-            assert result.stderr.startswith("Error: "), result.stderr
+        if code == 1:  # one "Error: ..." says what was wrong (after any progress lines)
+            errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+            assert len(errors) == 1, result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             f"unexpected exception {result.exception!r}"
         )

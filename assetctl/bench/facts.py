@@ -39,8 +39,8 @@ DESKTOP_CHASSIS = {3, 4, 5, 6, 7, 13, 15, 16, 35, 36}  # desktop, low profile, t
 
 SECTION_RE = re.compile(r"^==assetctl:([a-z]+)(?::(\S+))?==$", re.MULTILINE)
 
-# Runs on the live system as root. ROOT prefixes the sysfs and proc paths it reads (empty on a
-# real machine). Every section is printed even when its tool is missing.
+# Runs on the live system as root. ROOT prefixes the sysfs paths it reads (empty on a real
+# machine; a captured tree in tests). Every section is printed even when its tool is missing.
 FACTS_SCRIPT = r"""
 ROOT="${ASSETCTL_FACTS_ROOT:-}"
 echo "==assetctl:dmi=="
@@ -49,10 +49,10 @@ for f in "$ROOT"/sys/class/dmi/id/*; do
   printf '%s:%s\n' "${f##*/}" "$(head -c 256 "$f" 2>/dev/null | tr -d '\n')"
 done
 echo "==assetctl:cpu=="
-grep -m1 '^model name' "$ROOT"/proc/cpuinfo 2>/dev/null
-printf 'cores:%s\n' "$(grep -c '^processor' "$ROOT"/proc/cpuinfo 2>/dev/null)"
+grep -m1 '^model name' /proc/cpuinfo 2>/dev/null
+printf 'cores:%s\n' "$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)"
 echo "==assetctl:mem=="
-grep -m1 '^MemTotal' "$ROOT"/proc/meminfo 2>/dev/null
+grep -m1 '^MemTotal' /proc/meminfo 2>/dev/null
 echo "==assetctl:lsblk=="
 lsblk -J -b -o NAME,PATH,MODEL,SERIAL,SIZE,ROTA,TRAN,TYPE,RM,RO,MOUNTPOINTS,PKNAME 2>/dev/null \
   || lsblk -J -b -o NAME,MODEL,SERIAL,SIZE,ROTA,TRAN,TYPE,RM,RO,MOUNTPOINT,PKNAME 2>/dev/null
@@ -63,11 +63,13 @@ for d in $(lsblk -d -n -o NAME,TYPE 2>/dev/null | awk '$2=="disk"{print $1}'); d
   smartctl -j -a "/dev/$d" 2>/dev/null
 done
 for b in "$ROOT"/sys/class/power_supply/*; do
-  [ -f "$b/uevent" ] || continue
-  grep -q '^POWER_SUPPLY_TYPE=Battery' "$b/uevent" 2>/dev/null || [ -f "$b/energy_full" ] \
-    || [ -f "$b/charge_full" ] || continue
+  [ "$(cat "$b/type" 2>/dev/null)" = "Battery" ] || continue
   echo "==assetctl:battery:${b##*/}=="
-  cat "$b/uevent"
+  if [ -f "$b/uevent" ]; then cat "$b/uevent"; else
+    for a in energy_full energy_full_design charge_full charge_full_design cycle_count; do
+      [ -f "$b/$a" ] && printf 'POWER_SUPPLY_%s=%s\n' "$(echo "$a" | tr a-z A-Z)" "$(cat "$b/$a")"
+    done
+  fi
 done
 echo "==assetctl:net=="
 ip -j link 2>/dev/null

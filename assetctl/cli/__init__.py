@@ -26,6 +26,7 @@ COMMANDS = {
     "label": "assetctl.cli.label:label",
     "scan": "assetctl.cli.scan:scan",
     "audit": "assetctl.cli.audit:audit",
+    "bench": "assetctl.cli.bench:bench",
 }
 
 

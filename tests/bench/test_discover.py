@@ -1,0 +1,119 @@
+"""`assetctl bench discover` against a real sshd on 127.0.0.1 (facts of a captured machine)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.bench.conftest import SshServer
+from tests.conftest import Cli
+from tests.helpers import add_args, snapshot
+
+
+def test_discover_registers_then_updates(
+    cli_db: Cli, sshd: SshServer, bench_config: Path, home: Path
+) -> None:
+    first = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop")
+    line = first.stdout.strip()
+    assert line == (
+        f"OK {sshd.address} LMM-PP-00001 registered (Dell Inc. Latitude 5420, "
+        "serial FAKE-SYS-SERIAL)"
+    )
+    view = json.loads(cli_db.ok("asset", "show", "LMM-PP-00001", "--json").stdout)
+    assert (view["manufacturer"], view["model"], view["serial"]) == (
+        "Dell",
+        "Latitude 5420",
+        "FAKE-SYS-SERIAL",
+    )
+    assert view["battery_health"] == 100  # charge_full == charge_full_design in the capture
+    assert view["ram_mb"] > 0 and view["cpu"]  # this machine's real /proc
+    discovered = [e for e in view["history"] if e["action"] == "discovered"]
+    assert discovered[0]["details"]["bios_date"] == "06/30/2026"
+    # this machine's only disk holds the running system: it is not one of the asset's disks
+    assert view["disks"] == []
+    facts = json.loads(cli_db.ok("bench", "discover", sshd.address, "--json").stdout)[0]["facts"]
+    running = [d["name"] for d in facts["disks"] if d["holds_running_system"]]
+    assert len(running) == 1 and facts["root_source"].startswith("/dev/" + running[0])
+    known_hosts = (home / "bench" / "known_hosts").read_text()
+    assert f"[127.0.0.1]:{sshd.port} ssh-ed25519" in known_hosts
+    again = cli_db.ok("bench", "discover", sshd.address)
+    assert again.stdout.strip().startswith(f"OK {sshd.address} LMM-PP-00001 unchanged")
+    assert (
+        len(
+            [
+                e
+                for e in json.loads(cli_db.ok("asset", "show", "LMM-PP-00001", "--json").stdout)[
+                    "history"
+                ]
+                if e["action"] == "discovered"
+            ]
+        )
+        == 3
+    )
+    cli_db.ok("asset", "edit", "LMM-PP-00001", "--ram", "2G", "--battery-health", "50")
+    changed = cli_db.ok("bench", "discover", sshd.address).stdout.strip()
+    assert changed.startswith(f"OK {sshd.address} LMM-PP-00001 updated: ")
+    assert "ram_mb 2048 -> " in changed and "battery_health 50 -> 100" in changed
+
+
+def test_discover_matches_an_asset_registered_by_hand(
+    cli_db: Cli, sshd: SshServer, bench_config: Path
+) -> None:
+    tag = cli_db.ok(
+        *add_args("laptop", "purchased", "DELL", "Latitude 5420", "fake-sys-serial")
+    ).stdout.strip()
+    out = cli_db.ok("bench", "discover", sshd.address).stdout.strip()
+    assert out.startswith(f"OK {sshd.address} {tag} updated")
+
+
+def test_one_unreachable_host_does_not_stop_the_others(
+    cli_db: Cli, sshd: SshServer, bench_config: Path, tmp_path: Path
+) -> None:
+    inventory = tmp_path / "hosts.txt"
+    inventory.write_text(f"# bench 2\n{sshd.address}\n127.0.0.1:1  # switched off\n")
+    result = cli_db.fails("bench", "discover", "--inventory", str(inventory), "--kind", "laptop")
+    lines = sorted(result.stdout.splitlines())
+    assert lines[0].startswith("ERROR 127.0.0.1:1: cannot connect")
+    assert lines[1].startswith(f"OK {sshd.address} LMM-PP-00001 registered")
+    assert "1 of 2 machine(s) could not be discovered" in result.stderr
+
+
+def test_a_wrong_key_or_unknown_host_key_is_refused(
+    cli_db: Cli, sshd: SshServer, bench_config: Path, home: Path
+) -> None:
+    from assetctl.bench.ssh import BenchConnectionError, Connection, HostKeyError, Target
+
+    target = Target.parse(sshd.address)
+    known = home / "bench" / "known_hosts"
+    try:
+        with Connection(target, key_path=sshd.client_key, known_hosts=known, pin=False):
+            raise AssertionError("an unrecorded host key was accepted for work")
+    except HostKeyError as exc:
+        assert "was not recorded by `assetctl bench discover`" in str(exc)
+    with Connection(target, key_path=sshd.client_key, known_hosts=known, pin=True) as c:
+        assert c.run("echo hello").stdout == "hello\n"
+    with Connection(target, key_path=sshd.client_key, known_hosts=known, pin=False) as c:
+        result = c.run("cat; exit 3", stdin="piped")
+        assert (result.exit_status, result.stdout) == (3, "piped")
+    other = home / "other_key"
+    from assetctl.bench.ssh import generate_key
+
+    generate_key(other)
+    before = snapshot(cli_db.db_url)
+    try:
+        with Connection(target, key_path=other, known_hosts=known, pin=False):
+            raise AssertionError("a key the server does not know was accepted")
+    except BenchConnectionError as exc:
+        assert "refused the bench key" in str(exc)
+    assert snapshot(cli_db.db_url) == before
+
+
+def test_keygen_and_missing_key(cli_db: Cli, home: Path) -> None:
+    result = cli_db.ok("bench", "keygen")
+    assert result.stdout.startswith("ssh-ed25519 ") and "assetctl-bench" in result.stdout
+    key = home / "bench" / "id_ed25519"
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    assert "exists already" in cli_db.fails("bench", "keygen").stderr
+    key.unlink()
+    out = cli_db.fails("bench", "discover", "127.0.0.1:1").stdout
+    assert "cannot connect" in out
