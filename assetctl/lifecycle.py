@@ -39,8 +39,9 @@ class Status(StrEnum):
 S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.RECEIVED: frozenset({S.WIPED, S.REPAIR, S.LOST, S.RETIRED}),
-    S.WIPED: frozenset({S.READY, S.REPAIR, S.LOST, S.RETIRED}),
-    S.READY: frozenset({S.ALLOCATED, S.WIPED, S.REPAIR, S.LOST, S.RETIRED}),
+    # back to received: a later wipe or verification of the device failed
+    S.WIPED: frozenset({S.READY, S.RECEIVED, S.REPAIR, S.LOST, S.RETIRED}),
+    S.READY: frozenset({S.ALLOCATED, S.WIPED, S.RECEIVED, S.REPAIR, S.LOST, S.RETIRED}),
     S.ALLOCATED: frozenset({S.ON_LOAN, S.GIVEN, S.READY, S.REPAIR, S.LOST}),
     S.ON_LOAN: frozenset({S.RETURNED, S.LOST}),
     S.GIVEN: frozenset(),  # ownership passed to the family: the device left the fleet
@@ -260,3 +261,25 @@ def record_events_bulk(
     ]
     if rows:
         session.execute(insert(AssetEvent), rows)
+
+
+WIPEABLE = frozenset({S.RECEIVED, S.WIPED, S.READY, S.RETURNED, S.REPAIR})
+
+
+def check_wipeable(asset: Asset) -> None:
+    """Only a device in our hands may be wiped (not one a family has)."""
+    if Status(asset.status) not in WIPEABLE:
+        raise TransitionError(
+            f"{asset.tag} is {asset.status}: only a device in the DSI's hands "
+            f"({', '.join(sorted(s.value for s in WIPEABLE))}) may be wiped"
+        )
+
+
+def after_wipe(session: Session, asset: Asset, *, passed: bool, actor: str, reason: str) -> None:
+    """Move a device after a wipe was recorded: to wiped if it passed; back to received if
+    it failed while the device counted as wiped (its records and status must agree)."""
+    current = Status(asset.status)
+    if passed and current != S.WIPED:
+        change_status(session, asset, S.WIPED, actor=actor, reason=reason)
+    elif not passed and current in (S.WIPED, S.READY):
+        change_status(session, asset, S.RECEIVED, actor=actor, reason=reason)

@@ -75,14 +75,19 @@ def _quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def read_facts(settings: Settings, target: Target) -> tuple[MachineFacts, bool]:
-    """Connect (pinning the host key) and read the machine's facts; (facts, key replaced)."""
+def read_facts(
+    settings: Settings, target: Target, *, pin: bool = True
+) -> tuple[MachineFacts, bool]:
+    """Connect and read the machine's facts; (facts, host key replaced).
+
+    ``pin``: record the host key the machine shows (discovery); else it must be the recorded
+    one (every later command)."""
     bench = settings.bench
     with Connection(
         target,
         key_path=bench.ssh_key,
         known_hosts=bench.known_hosts,
-        pin=True,
+        pin=pin,
         timeout=bench.timeout,
     ) as connection:
         result = connection.run(
@@ -95,6 +100,11 @@ def read_facts(settings: Settings, target: Target) -> tuple[MachineFacts, bool]:
             f"{result.exit_status}: {result.stderr.strip()[:200]})"
         )
     return parse_facts(result.stdout), replaced
+
+
+def read_facts_pinned(settings: Settings, target: Target) -> MachineFacts:
+    """The facts of a machine whose host key must be the one recorded at discovery."""
+    return read_facts(settings, target, pin=False)[0]
 
 
 def _disk_inputs(facts: MachineFacts) -> list[DiskInput]:

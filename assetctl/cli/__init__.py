@@ -27,6 +27,7 @@ COMMANDS = {
     "scan": "assetctl.cli.scan:scan",
     "audit": "assetctl.cli.audit:audit",
     "bench": "assetctl.cli.bench:bench",
+    "wipe": "assetctl.cli.wipe:wipe",
 }
 
 

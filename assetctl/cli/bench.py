@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -122,3 +123,207 @@ def bench_discover(
             "discovered (see the ERROR lines)"
         )
     info(f"{len(reports)} machine(s) discovered.")
+
+
+def _wipe_options(function: Any) -> Any:
+    for option in reversed(
+        [
+            click.option(
+                "--host",
+                "hosts",
+                multiple=True,
+                help="Machine to work on (host, host:port, user@host:port); repeat.",
+            ),
+            click.option(
+                "--inventory",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="A file of hosts, one a line.",
+            ),
+            click.option(
+                "--disk",
+                "disks",
+                multiple=True,
+                metavar="PATH",
+                help="Only this disk (e.g. /dev/sdb); default: every internal disk.",
+            ),
+            click.option(
+                "--verify",
+                type=click.Choice(["sample", "full"]),
+                default="sample",
+                show_default=True,
+                help="Read back a sample (first/last MiB + random) or the whole disk.",
+            ),
+            click.option(
+                "--samples",
+                type=click.IntRange(1, 100_000),
+                default=64,
+                show_default=True,
+                help="Random 1 MiB blocks read back in sample mode.",
+            ),
+            click.option(
+                "--yes", "-y", is_flag=True, help="Do not ask for confirmation (batches)."
+            ),
+            click.option(
+                "--confirm-no-serial",
+                is_flag=True,
+                help="The machine reports no serial: you checked its sticker.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _requests(
+    tag: str | None, hosts: tuple[str, ...], inventory: Path | None
+) -> list[tuple[Any, str | None]]:
+    from assetctl.bench.ssh import Target
+
+    names = read_targets(hosts, inventory)
+    if tag and len(names) != 1:
+        raise click.UsageError("with a TAG, give exactly one --host (the machine it is)")
+    return [(Target.parse(name), tag) for name in names]
+
+
+def _run(
+    app: AppContext,
+    tag: str | None,
+    hosts: tuple[str, ...],
+    inventory: Path | None,
+    disks: tuple[str, ...],
+    verify: str,
+    samples: int,
+    yes: bool,
+    confirm_no_serial: bool,
+    method: str,
+    mode: str,
+) -> None:
+    import signal
+    import sys
+
+    from assetctl.bench.wipe import plan_wipe, run_wipe
+    from assetctl.errors import AssetctlError
+
+    settings = app.settings
+    engine = app.engine()
+    plans = plan_wipe(
+        engine,
+        settings,
+        _requests(tag, hosts, inventory),
+        disks=disks,
+        confirm_no_serial=confirm_no_serial,
+    )
+    for plan in plans:
+        for disk in plan.disks:
+            size = f"{disk.size_bytes / 1e9:.1f} GB" if disk.size_bytes else "? GB"
+            info(
+                f"  {plan.target} {plan.tag or '?'}: {disk.path} {disk.model or '?'} serial "
+                f"{disk.serial or '?'} {size}"
+            )
+        for problem in plan.problems:
+            warn(f"{plan.target} {plan.tag or '?'}: {problem}")
+    ready = [p for p in plans if p.ok]
+    verb = "Wipe" if mode == "wipe" else "Re-verify"
+    if ready and not yes:
+        if not sys.stdin.isatty():
+            raise AssetctlError("confirmation needed: run it in a terminal, or add --yes")
+        count = sum(len(p.disks) for p in ready)
+        click.confirm(
+            f"{verb} these {count} disk(s) of {len(ready)} machine(s)?", abort=True, err=True
+        )
+    cancel = {"asked": False}
+
+    def on_interrupt(_signum: int, _frame: object) -> None:
+        cancel["asked"] = True
+        info("Interrupting: the runs are stopped and recorded as interrupted...")
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        remote = settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT")
+        outcomes = run_wipe(
+            engine,
+            settings,
+            plans,
+            actor=app.actor,
+            method=method,
+            verify=verify,
+            samples=samples,
+            mode=mode,
+            dmi_root=remote,
+            progress=lambda host, state: info(f"  {host}: {state}"),
+            cancelled=lambda: cancel["asked"],
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    bad = [o for o in outcomes if o.result != "passed"]
+    if bad:
+        raise AssetctlError(
+            f"{len(bad)} of {len(outcomes)} machine(s) not wiped (see the "
+            "lines above); their assets are not marked wiped"
+        )
+
+
+@bench.command("wipe")
+@click.argument("tag", required=False)
+@_wipe_options
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "overwrite"]),
+    default="auto",
+    show_default=True,
+    help="auto: the disk's firmware Purge where it offers one, else one overwrite "
+    "pass; overwrite: always overwrite.",
+)
+@pass_app
+def bench_wipe(
+    app: AppContext,
+    tag: str | None,
+    hosts: tuple[str, ...],
+    inventory: Path | None,
+    disks: tuple[str, ...],
+    verify: str,
+    samples: int,
+    yes: bool,
+    confirm_no_serial: bool,
+    method: str,
+) -> None:
+    """Sanitise a machine's disks (NIST SP 800-88) and record it, disk by disk.
+
+    TAG --host HOST for one machine, or --host repeated / --inventory for many (each machine's
+    asset found by its serial). Refused before anything is written: a serial that is not the
+    asset's, the disk of the running live system, mounted and removable disks.
+    """
+    _run(app, tag, hosts, inventory, disks, verify, samples, yes, confirm_no_serial, method, "wipe")
+
+
+@bench.command("verify-wipe")
+@click.argument("tag", required=False)
+@_wipe_options
+@pass_app
+def bench_verify_wipe(
+    app: AppContext,
+    tag: str | None,
+    hosts: tuple[str, ...],
+    inventory: Path | None,
+    disks: tuple[str, ...],
+    verify: str,
+    samples: int,
+    yes: bool,
+    confirm_no_serial: bool,
+) -> None:
+    """Read an overwritten machine's disks back again; any data found un-wipes the asset."""
+    _run(
+        app,
+        tag,
+        hosts,
+        inventory,
+        disks,
+        verify,
+        samples,
+        yes,
+        confirm_no_serial,
+        "overwrite",
+        "verify",
+    )

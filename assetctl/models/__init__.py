@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from assetctl.models.assets import Asset, AssetEvent, Disk, TagSequence
-from assetctl.models.bench import ImagingRun, WipeRun
+from assetctl.models.bench import DiskWipe, ImagingRun, WipeRun
 
 metadata = SQLModel.metadata
 
@@ -41,6 +41,7 @@ __all__ = [
     "Audit",
     "AuditItem",
     "Disk",
+    "DiskWipe",
     "ImagingRun",
     "TagReservation",
     "TagSequence",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger
 from sqlmodel import Field, SQLModel
 
 from assetctl.models.types import UTCDateTime, utcnow
@@ -35,6 +35,34 @@ class WipeRun(BenchRun, table=True):
     __tablename__ = "wipe_run"
 
     method: str | None = Field(default=None, max_length=64)
+    certificate_number: str | None = Field(default=None, max_length=32, unique=True)
+
+
+class DiskWipe(SQLModel, table=True):
+    """One disk's sanitisation: the record a certificate is made of (NIST SP 800-88, App. G)."""
+
+    __tablename__ = "disk_wipe"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wipe_run_id: int = Field(foreign_key="wipe_run.id", index=True)
+    asset_id: int = Field(foreign_key="asset.id", index=True)
+    device: str = Field(max_length=64)
+    model: str | None = Field(default=None, max_length=128)
+    serial: str | None = Field(default=None, max_length=64)
+    size_bytes: int | None = Field(default=None, sa_type=BigInteger)
+    media_type: str | None = Field(default=None, max_length=16)
+    method: str | None = Field(default=None, max_length=64)
+    nist_category: str | None = Field(default=None, max_length=16)
+    tool: str | None = Field(default=None, max_length=64)
+    verification: str | None = Field(default=None, max_length=128)
+    verified: bool | None = None
+    result: str = Field(max_length=16)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    bytes_written: int | None = Field(default=None, sa_type=BigInteger)
+    bytes_verified: int | None = Field(default=None, sa_type=BigInteger)
+    errors: list[str] | None = Field(default=None, sa_type=JSON)
+    details: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class ImagingRun(BenchRun, table=True):

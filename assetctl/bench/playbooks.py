@@ -1,0 +1,154 @@
+"""Running the project's playbooks with ansible-runner, and nothing of it leaking out.
+
+Each run gets a fresh private data directory (ansible-runner otherwise re-uses command-line
+options and variables of earlier runs there), kept afterwards as the run's artefacts. The
+``ansible-playbook`` of this Python environment is used, SSH pipelining is on, host keys are
+checked against the bench's known-hosts file, and the callers get a :class:`PlaybookResult`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assetctl.bench.ssh import Target
+from assetctl.config import Settings
+from assetctl.errors import AssetctlError
+
+
+def playbooks_dir() -> Path:
+    here = Path(__file__).resolve()
+    for candidate in (
+        here.parents[2] / "playbooks",
+        Path(sys.prefix) / "share" / "assetctl" / "playbooks",
+    ):
+        if (candidate / "wipe.yml").exists():
+            return candidate
+    raise AssetctlError(
+        "the playbooks are not installed (playbooks/ of the source, or "
+        f"{Path(sys.prefix) / 'share' / 'assetctl' / 'playbooks'})"
+    )
+
+
+@dataclass
+class HostOutcome:
+    """What one host's run of the main task returned."""
+
+    status: str = "pending"  # ok, failed, unreachable, canceled
+    result: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass
+class PlaybookResult:
+    status: str  # successful, failed, canceled, timeout
+    hosts: dict[str, HostOutcome]
+    artifacts: Path
+
+
+def inventory(
+    settings: Settings, hosts: Mapping[str, tuple[Target, dict[str, Any]]]
+) -> dict[str, Any]:
+    bench = settings.bench
+    common = (
+        f"-o UserKnownHostsFile={bench.known_hosts} -o StrictHostKeyChecking=yes "
+        f"-o ConnectTimeout={int(bench.timeout)} -o BatchMode=yes"
+    )
+    return {
+        "all": {
+            "hosts": {
+                name: {
+                    "ansible_host": target.host,
+                    "ansible_port": target.port,
+                    "ansible_user": target.user,
+                    "ansible_ssh_private_key_file": str(bench.ssh_key),
+                    "ansible_ssh_common_args": common,
+                    "ansible_python_interpreter": "/usr/bin/python3",
+                    **variables,
+                }
+                for name, (target, variables) in hosts.items()
+            }
+        }
+    }
+
+
+def run_playbook(
+    settings: Settings,
+    playbook: str,
+    hosts: Mapping[str, tuple[Target, dict[str, Any]]],
+    *,
+    task: str,
+    progress: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> PlaybookResult:
+    """Run ``playbook`` on ``hosts`` ({name: (target, variables)}); ``task`` is the name of
+    the task whose per-host result the caller wants."""
+    import ansible_runner
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    data_dir = (
+        settings.data_dir / "runs" / f"{stamp}-{playbook.removesuffix('.yml')}-"
+        f"{uuid.uuid4().hex[:6]}"
+    )
+    (data_dir / "inventory").mkdir(parents=True, mode=0o700)
+    (data_dir / "inventory" / "hosts.json").write_text(
+        json.dumps(inventory(settings, hosts), indent=2)
+    )
+    outcomes = {name: HostOutcome() for name in hosts}
+
+    def on_event(event: dict[str, Any]) -> bool:
+        data = event.get("event_data", {})
+        host = data.get("host")
+        kind = event.get("event", "")
+        if host in outcomes and data.get("task") == task:
+            if kind == "runner_on_start" and progress:
+                progress(host, "started")
+            elif kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable"):
+                status = {
+                    "runner_on_ok": "ok",
+                    "runner_on_failed": "failed",
+                    "runner_on_unreachable": "unreachable",
+                }[kind]
+                result = data.get("res", {})
+                outcomes[host] = HostOutcome(status, result, str(result.get("msg", "")))
+                if progress:
+                    progress(host, status)
+        elif host in outcomes and kind == "runner_on_unreachable":
+            result = data.get("res", {})
+            outcomes[host] = HostOutcome("unreachable", result, str(result.get("msg", "")))
+            if progress:
+                progress(host, "unreachable")
+        return False  # the stdout of events is not kept twice on disk
+
+    bin_dir = str(Path(sys.executable).parent)
+    env = {
+        "ANSIBLE_PIPELINING": "True",
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_NOCOLOR": "True",
+        "ANSIBLE_LOCAL_TEMP": str(data_dir / "tmp"),
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+    }
+    runner = ansible_runner.run(
+        private_data_dir=str(data_dir),
+        project_dir=str(playbooks_dir()),
+        playbook=playbook,
+        envvars=env,
+        quiet=True,
+        forks=max(1, min(32, len(hosts))),
+        event_handler=on_event,
+        cancel_callback=cancelled or (lambda: False),
+        suppress_env_files=True,
+    )
+    for outcome in outcomes.values():
+        if outcome.status == "pending":
+            outcome.status = "canceled" if runner.status == "canceled" else "failed"
+            outcome.message = outcome.message or f"the playbook ended {runner.status}"
+    return PlaybookResult(status=runner.status, hosts=outcomes, artifacts=data_dir)

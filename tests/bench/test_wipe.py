@@ -1,0 +1,204 @@
+"""`assetctl bench wipe` for real: playbooks/wipe.yml through ansible-runner and the test
+sshd, on loop devices filled with data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.bench.conftest import SshServer
+from tests.conftest import Cli
+from tests.helpers import add_args, snapshot
+
+SIZE = 48 * 1024 * 1024
+
+
+@pytest.fixture
+def loop_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A loop device over a file full of (non-zero) data: a disk that held city data."""
+    backing = tmp_path / "disk.img"
+    with backing.open("wb") as handle:
+        handle.write(os.urandom(SIZE))
+    try:
+        device = subprocess.run(
+            ["losetup", "-f", "--show", str(backing)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"no loop device here: {exc}")
+    try:
+        yield device, backing
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)
+
+
+def zero_fraction(path: Path) -> float:
+    data = path.read_bytes()
+    return data.count(0) / len(data)
+
+
+@pytest.fixture
+def laptop(cli_db: Cli, sshd: SshServer, bench_config: Path) -> str:
+    """The captured Dell Latitude, discovered (its host key pinned) and registered."""
+    out = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop").stdout
+    return out.split()[2]
+
+
+def show(cli: Cli, tag: str) -> dict:
+    return json.loads(cli.ok("asset", "show", tag, "--json").stdout)
+
+
+def test_wipe_overwrites_verifies_and_records(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path]
+) -> None:
+    device, backing = loop_disk
+    assert zero_fraction(backing) < 0.01
+    result = cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", device, "--yes")
+    line = result.stdout.strip()
+    assert line.startswith(f"OK {sshd.address} {laptop} certificate LMM-EFF-")
+    assert f"{device} overwrite passed" in line
+    assert zero_fraction(backing) == 1.0  # every byte of the old data is gone
+    view = show(cli_db, laptop)
+    assert view["status"] == "wiped"
+    assert [e["action"] for e in view["history"]][-2:] == ["wipe", "status"]
+
+
+def test_a_block_left_unwiped_fails_verification(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path]
+) -> None:
+    device, _ = loop_disk
+    cli_db.ok(
+        "bench",
+        "wipe",
+        laptop,
+        "--host",
+        sshd.address,
+        "--disk",
+        device,
+        "--yes",
+        "--method",
+        "overwrite",
+    )
+    assert show(cli_db, laptop)["status"] == "wiped"
+    with open(device, "r+b") as handle:  # a block the wipe did not reach
+        handle.seek(SIZE - 4096)
+        handle.write(b"conseil municipal: dossier confidentiel".ljust(4096, b"!"))
+    failed = cli_db.fails(
+        "bench", "verify-wipe", laptop, "--host", sshd.address, "--disk", device, "--yes"
+    )
+    assert f"FAILED {sshd.address} {laptop}" in failed.stdout
+    view = show(cli_db, laptop)
+    assert view["status"] == "received" and view["family_ready"] is False
+    assert "its last wipe" in " ".join(view["family_ready_problems"])
+    fixed = cli_db.ok(
+        "bench",
+        "wipe",
+        laptop,
+        "--host",
+        sshd.address,
+        "--disk",
+        device,
+        "--yes",
+        "--verify",
+        "full",
+    )
+    assert "overwrite passed" in fixed.stdout and show(cli_db, laptop)["status"] == "wiped"
+
+
+def test_refusals_happen_before_anything_is_written(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path], tmp_path: Path
+) -> None:
+    device, backing = loop_disk
+    before_data = backing.read_bytes()
+    root = subprocess.run(
+        ["findmnt", "-n", "-o", "SOURCE", "/"], capture_output=True, text=True
+    ).stdout.strip()
+    boot = cli_db.fails("bench", "wipe", laptop, "--host", sshd.address, "--disk", root, "--yes")
+    assert "holds the running live system: refused" in boot.stderr + boot.stdout
+    # a machine whose serial is not the asset's: the wrong machine on the bench
+    other = cli_db.ok(*add_args("laptop", "purchased", "Lenovo", "T14", "PF-OTHER")).stdout
+    wrong = cli_db.fails(
+        "bench", "wipe", other.strip(), "--host", sshd.address, "--disk", device, "--yes"
+    )
+    assert "wrong machine, nothing written" in wrong.stdout
+    assert backing.read_bytes() == before_data  # not one byte written by the refusals
+    # a mounted disk
+    subprocess.run(["mkfs.ext4", "-q", "-F", device], check=True)
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    subprocess.run(["mount", device, str(mount)], check=True)
+    try:
+        mounted = cli_db.fails(
+            "bench", "wipe", laptop, "--host", sshd.address, "--disk", device, "--yes"
+        )
+        assert f"{device} is mounted ({mount})" in mounted.stdout
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+    probe = subprocess.run(
+        ["blkid", "-p", "-o", "value", "-s", "TYPE", device], capture_output=True, text=True
+    )
+    assert probe.stdout.strip() == "ext4"  # the filesystem is still there
+    assert show(cli_db, laptop)["status"] == "received"
+
+
+def test_without_confirmation_nothing_runs(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path]
+) -> None:
+    device, backing = loop_disk
+    before = snapshot(cli_db.db_url)
+    data = backing.read_bytes()
+    result = cli_db.fails("bench", "wipe", laptop, "--host", sshd.address, "--disk", device)
+    assert "confirmation needed" in result.stderr
+    assert backing.read_bytes() == data
+    assert snapshot(cli_db.db_url) == before
+
+
+def test_certificate_and_records(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path], tmp_path: Path
+) -> None:
+    from tests.helpers import pdf_text
+
+    device, _ = loop_disk
+    assert "no passed wipe recorded" in cli_db.fails("wipe", "certificate", laptop).stderr
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", device, "--yes")
+    listed = json.loads(cli_db.ok("wipe", "list", "--json").stdout)
+    assert [(w["tag"], w["result"], w["disks"]) for w in listed] == [(laptop, "passed", 1)]
+    number = listed[0]["certificate"]
+    record = json.loads(cli_db.ok("wipe", "certificate", laptop, "--json").stdout)
+    assert record["certificate"] == number and record["operator"] == "tester"
+    (disk,) = record["disks"]
+    assert (disk["device"], disk["method"], disk["nist_category"], disk["result"]) == (
+        device,
+        "overwrite",
+        "Clear",
+        "passed",
+    )
+    assert disk["bytes_written"] == SIZE and disk["verified"] is True
+    assert disk["tool"].startswith("assetctl_wipe")
+    pdf = tmp_path / "certificat.pdf"
+    cli_db.ok("wipe", "certificate", laptop.lower(), "-o", str(pdf))
+    text = " ".join(pdf_text(pdf).split())
+    for expected in (
+        f"Certificat d'effacement des données n° {number}",
+        "NIST SP 800-88",
+        "Le Mans Métropole",
+        "Nom tester",
+        laptop,
+        "Fabricant Dell",
+        "Modèle Latitude 5420",
+        "Numéro de série FAKE-SYS-SERIAL",
+        "Catégorie d'effacement Effacement (Clear)",
+        "Méthode Écrasement complet (une passe de zéros)",
+        "Outil et version assetctl_wipe 1",
+        "Vérification sample read-back : conforme",
+        "Destination après effacement Réemploi",
+        "Périphérique " + device,
+        "Technicien(ne)",
+        "Responsable de la validation",
+        "Signature",
+    ):
+        assert expected in text, expected
