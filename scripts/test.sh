@@ -9,4 +9,5 @@ scripts/start-cups.sh || echo "test: no CUPS queue; the printing test will be sk
 .venv/bin/ruff check assetctl tests benchmarks
 .venv/bin/ruff format --check assetctl tests benchmarks
 .venv/bin/mypy
+(cd playbooks && ../.venv/bin/ansible-lint --offline -q)
 exec .venv/bin/python -m pytest "$@"

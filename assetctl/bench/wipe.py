@@ -64,12 +64,14 @@ class WipeOutcome:
             "interrupted": "INTERRUPTED",
             "unreachable": "ERROR",
         }[self.result]
-        detail = ", ".join(
-            f"{d.get('path')} {d.get('method', '?')} {d.get('result')}" for d in self.disks
-        )
-        certificate = f" certificate {self.certificate}" if self.certificate else ""
-        message = f": {self.message}" if self.message and self.result != "passed" else ""
-        return f"{what} {self.target} {self.tag or '?'}{certificate} {detail}{message}".rstrip()
+        parts = [what, self.target, self.tag or "?"]
+        if self.certificate:
+            parts.append(f"certificate {self.certificate}")
+        parts += [f"{d.get('path')} {d.get('method', '?')} {d.get('result')}" for d in self.disks]
+        line = " ".join(parts)
+        if self.message and self.result != "passed":
+            line += f": {self.message}"
+        return line
 
 
 def _select_disks(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench.conftest import SshServer
 from tests.conftest import Cli
 from tests.helpers import add_args, snapshot
+from tests.support.sshd import SshServer
 
 SIZE = 48 * 1024 * 1024
 
@@ -202,3 +202,18 @@ def test_certificate_and_records(
         "Signature",
     ):
         assert expected in text, expected
+
+
+def test_many_machines_one_unreachable(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path]
+) -> None:
+    device, backing = loop_disk
+    result = cli_db.fails(
+        "bench", "wipe", "--host", sshd.address, "--host", "127.0.0.1:1", "--disk", device, "--yes"
+    )
+    lines = sorted(result.stdout.splitlines())
+    assert lines[0].startswith(f"OK {sshd.address} {laptop} certificate")
+    assert lines[1].startswith("REFUSED 127.0.0.1:1 ?: cannot connect")
+    assert "1 of 2 machine(s) not wiped" in result.stderr
+    assert zero_fraction(backing) == 1.0
+    assert show(cli_db, laptop)["status"] == "wiped"
