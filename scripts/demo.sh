@@ -74,10 +74,31 @@ show assetctl asset status LMM-PC-00004 repair --reason "ne démarre pas"
 show assetctl asset retire LMM-PC-00004 --reason spare-parts --note "carte mère HS"
 show assetctl asset show LMM-PC-00004
 
-step "8. Export the inventory for a spreadsheet"
+step "8. The bench, simulated on this computer: a machine booted on the live system"
+# An SSH server on 127.0.0.1 stands for the machine's live system, a loop device full of old
+# data for its disk, and the DMI table of a real Dell Latitude 5420 (captured) for its identity.
+eval "$(python3 scripts/bench_sim.py start demo-output/bench)"
+trap 'python3 scripts/bench_sim.py stop demo-output/bench' EXIT
+python3 - "$ASSETCTL_HOME/config.toml" "$SIM_KEY" "$SIM_SYSFS" <<'PY'
+import sys
+path, key, sysfs = sys.argv[1:]
+text = open(path, encoding="utf-8").read()
+text = text.replace('ssh_key = "bench/id_ed25519"', f'ssh_key = "{key}"')
+text = text.replace("timeout = 10\n", f'timeout = 10\n\n[bench.remote_env]\nASSETCTL_FACTS_ROOT = "{sysfs}"\n')
+open(path, "w", encoding="utf-8").write(text)
+PY
+show assetctl bench discover "$SIM_HOST" --kind laptop
+show assetctl bench wipe LMM-PP-00003 --host "$SIM_HOST" --disk "$SIM_DISK" --yes
+python3 -c "import sys; d=open(sys.argv[1],'rb').read(); print(f'disk image: {d.count(0)/len(d):.0%} zeros after the wipe', file=sys.stderr)" "$SIM_IMAGE"
+show assetctl wipe list
+show assetctl wipe certificate LMM-PP-00003 -o demo-output/certificat-effacement.pdf
+show assetctl asset show LMM-PP-00003
+expect_failure assetctl asset status LMM-PP-00003 ready --reason "not imaged yet"
+
+step "9. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
 show assetctl asset list --status received --kind desktop
 
 echo >&2
 echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
-echo "      labels: demo-output/etiquettes-*.pdf" >&2
+echo "      labels: demo-output/etiquettes-*.pdf; certificate: demo-output/certificat-effacement.pdf" >&2

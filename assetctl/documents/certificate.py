@@ -24,7 +24,17 @@ MEDIA_FR = {
     "emmc": "Mémoire eMMC",
     "unknown": "Support de stockage",
 }
+VERIFICATION_FR = {
+    "sample read-back": "Relecture d'un échantillon (premier et dernier Mio, blocs aléatoires)",
+    "full read-back": "Relecture complète du support",
+    "firmware status + sampled blocks changed": "État rapporté par le micrologiciel et "
+    "relecture de blocs échantillonnés",
+}
 RESULT_FR = {"passed": "Réussi", "failed": "Échec", "interrupted": "Interrompu"}
+
+
+def _verification(value: str | None) -> str:
+    return VERIFICATION_FR.get(value or "", value or "-")
 
 
 def _date(value: str | None) -> str:
@@ -41,7 +51,14 @@ def render_certificate(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     styles = getSampleStyleSheet()
     title = f"Certificat d'effacement des données n° {record['certificate']}"
@@ -118,7 +135,7 @@ def render_certificate(
                     ["Catégorie d'effacement", CATEGORY_FR.get(disk["nist_category"] or "", "-")],
                     ["Méthode", METHODS_FR.get(disk["method"] or "", disk["method"] or "-")],
                     ["Outil et version", disk["tool"] or "-"],
-                    ["Vérification", f"{disk['verification'] or '-'} : {verified}"],
+                    ["Vérification", f"{_verification(disk['verification'])} : {verified}"],
                     [
                         "Octets écrits / vérifiés",
                         f"{disk['bytes_written'] or 0:,} / {disk['bytes_verified'] or 0:,}".replace(
@@ -130,20 +147,20 @@ def render_certificate(
                 ]
             ),
         ]
+    signatures = Table(
+        [
+            ["Technicien(ne)", "Responsable de la validation"],
+            ["Nom :", "Nom :"],
+            ["Fonction :", "Fonction :"],
+            ["Date :", "Date :"],
+            ["Signature :\n\n\n", "Signature :\n\n\n"],
+        ],
+        colWidths=[87 * mm, 87 * mm],
+        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
+    )
     story += [
         Spacer(1, 6 * mm),
-        Paragraph("Signatures", styles["Heading2"]),
-        Table(
-            [
-                ["Technicien(ne)", "Responsable de la validation"],
-                ["Nom :", "Nom :"],
-                ["Fonction :", "Fonction :"],
-                ["Date :", "Date :"],
-                ["Signature :\n\n\n", "Signature :\n\n\n"],
-            ],
-            colWidths=[87 * mm, 87 * mm],
-            style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
-        ),
+        KeepTogether([Paragraph("Signatures", styles["Heading2"]), signatures]),
     ]
     document.build(story)
     return path

@@ -194,7 +194,8 @@ def test_certificate_and_records(
         "Catégorie d'effacement Effacement (Clear)",
         "Méthode Écrasement complet (une passe de zéros)",
         "Outil et version assetctl_wipe 1",
-        "Vérification sample read-back : conforme",
+        "Vérification Relecture d'un échantillon (premier et dernier Mio, blocs aléatoires) : "
+        "conforme",
         "Destination après effacement Réemploi",
         "Périphérique " + device,
         "Technicien(ne)",

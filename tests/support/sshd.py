@@ -42,13 +42,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_sshd(folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",)) -> SshServer:
-    """sshd -D on a free port of each loopback address, accepting one new client key (root)."""
+def start_sshd(
+    folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",), *, detach: bool = False
+) -> SshServer:
+    """sshd on a free port of each loopback address, accepting one new client key (root).
+
+    In the foreground (-D) by default, stopped by :meth:`SshServer.stop`; ``detach`` lets it
+    daemonise (its pid is in ``folder/sshd.pid``) to outlive the caller."""
     from assetctl.bench.ssh import generate_key
 
     binary = sshd_binary()
     if binary is None:
         raise RuntimeError("openssh-server is not installed")
+    folder = folder.resolve()  # sshd wants absolute paths
+    folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_ed25519")],
         check=True,
@@ -67,7 +74,8 @@ def start_sshd(folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",)) -> Ssh
         "Subsystem sftp internal-sftp\nLogLevel ERROR\nMaxStartups 100\nMaxSessions 100\n"
     )
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
-    process = subprocess.Popen([binary, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
+    arguments = [binary, "-f", str(config)] if detach else [binary, "-D", "-e", "-f", str(config)]
+    process = subprocess.Popen(arguments, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
@@ -75,11 +83,11 @@ def start_sshd(folder: Path, addresses: tuple[str, ...] = ("127.0.0.1",)) -> Ssh
                 socket.create_connection((address, port), timeout=1).close()
             break
         except OSError:
-            if process.poll() is not None:
+            if process.poll() is not None and (not detach or process.returncode != 0):
                 assert process.stderr is not None
                 raise RuntimeError(f"sshd failed: {process.stderr.read().decode()}") from None
             time.sleep(0.1)
-    return SshServer(addresses[0], port, client_key, folder, process, addresses)
+    return SshServer(addresses[0], port, client_key, folder, None if detach else process, addresses)
 
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
