@@ -44,10 +44,7 @@ SECTION_RE = re.compile(r"^==assetctl:([a-z]+)(?::(\S+))?==$", re.MULTILINE)
 FACTS_SCRIPT = r"""
 ROOT="${ASSETCTL_FACTS_ROOT:-}"
 echo "==assetctl:dmi=="
-for f in "$ROOT"/sys/class/dmi/id/*; do
-  [ -f "$f" ] && [ -r "$f" ] || continue
-  printf '%s:%s\n' "${f##*/}" "$(head -c 256 "$f" 2>/dev/null | tr -d '\n')"
-done
+grep -sH . "$ROOT"/sys/class/dmi/id/* 2>/dev/null
 echo "==assetctl:cpu=="
 grep -m1 '^model name' /proc/cpuinfo 2>/dev/null
 printf 'cores:%s\n' "$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)"

@@ -101,6 +101,9 @@ def run_playbook(
     (data_dir / "inventory" / "hosts.json").write_text(
         json.dumps(inventory(settings, hosts), indent=2)
     )
+    # How often ansible-runner polls the cancel callback (Ctrl-C): its default is 5 s.
+    (data_dir / "env").mkdir(mode=0o700)
+    (data_dir / "env" / "settings").write_text(json.dumps({"pexpect_timeout": 0.5}))
     outcomes = {name: HostOutcome() for name in hosts}
 
     def on_event(event: dict[str, Any]) -> bool:

@@ -218,3 +218,35 @@ def test_many_machines_one_unreachable(
     assert "1 of 2 machine(s) not wiped" in result.stderr
     assert zero_fraction(backing) == 1.0
     assert show(cli_db, laptop)["status"] == "wiped"
+
+
+def test_an_interrupted_wipe_is_recorded_and_not_wiped(
+    cli_db: Cli, sshd: SshServer, laptop: str, loop_disk: tuple[str, Path]
+) -> None:
+    """Ctrl-C cancels the runs (ansible-runner's cancel callback): recorded as interrupted."""
+    from assetctl.bench.ssh import Target
+    from assetctl.bench.wipe import plan_wipe, run_wipe
+    from assetctl.config import load_settings
+    from assetctl.db import make_engine
+
+    device, _ = loop_disk
+    settings = load_settings()
+    engine = make_engine(cli_db.db_url)
+    try:
+        plans = plan_wipe(engine, settings, [(Target.parse(sshd.address), laptop)], disks=[device])
+        assert plans[0].ok, plans[0].problems
+        outcomes = run_wipe(
+            engine,
+            settings,
+            plans,
+            actor="tester",
+            dmi_root=settings.bench.remote_env["ASSETCTL_FACTS_ROOT"],
+            cancelled=lambda: True,
+        )
+    finally:
+        engine.dispose()
+    assert [o.result for o in outcomes] == ["interrupted"]
+    wipes = json.loads(cli_db.ok("wipe", "list", "--json").stdout)
+    assert [(w["tag"], w["result"]) for w in wipes] == [(laptop, "interrupted")]
+    view = show(cli_db, laptop)
+    assert view["status"] == "received" and not view["family_ready"]
