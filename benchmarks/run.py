@@ -39,9 +39,12 @@ class Row:
     floor_name: str
     floor_seconds: float
     target: str
+    throughput: bool = False  # the ratio is then floor time / our time (higher is better)
 
     @property
     def ratio(self) -> float:
+        if self.throughput:
+            return self.floor_seconds / self.seconds
         return self.seconds / self.floor_seconds
 
 
