@@ -187,6 +187,7 @@ def _requests(
 
 def _run(
     app: AppContext,
+    *,
     tag: str | None,
     hosts: tuple[str, ...],
     inventory: Path | None,
@@ -277,53 +278,20 @@ def _run(
     "pass; overwrite: always overwrite.",
 )
 @pass_app
-def bench_wipe(
-    app: AppContext,
-    tag: str | None,
-    hosts: tuple[str, ...],
-    inventory: Path | None,
-    disks: tuple[str, ...],
-    verify: str,
-    samples: int,
-    yes: bool,
-    confirm_no_serial: bool,
-    method: str,
-) -> None:
+def bench_wipe(app: AppContext, **options: Any) -> None:
     """Sanitise a machine's disks (NIST SP 800-88) and record it, disk by disk.
 
     TAG --host HOST for one machine, or --host repeated / --inventory for many (each machine's
     asset found by its serial). Refused before anything is written: a serial that is not the
     asset's, the disk of the running live system, mounted and removable disks.
     """
-    _run(app, tag, hosts, inventory, disks, verify, samples, yes, confirm_no_serial, method, "wipe")
+    _run(app, mode="wipe", **options)
 
 
 @bench.command("verify-wipe")
 @click.argument("tag", required=False)
 @_wipe_options
 @pass_app
-def bench_verify_wipe(
-    app: AppContext,
-    tag: str | None,
-    hosts: tuple[str, ...],
-    inventory: Path | None,
-    disks: tuple[str, ...],
-    verify: str,
-    samples: int,
-    yes: bool,
-    confirm_no_serial: bool,
-) -> None:
+def bench_verify_wipe(app: AppContext, **options: Any) -> None:
     """Read an overwritten machine's disks back again; any data found un-wipes the asset."""
-    _run(
-        app,
-        tag,
-        hosts,
-        inventory,
-        disks,
-        verify,
-        samples,
-        yes,
-        confirm_no_serial,
-        "overwrite",
-        "verify",
-    )
+    _run(app, mode="verify", method="overwrite", **options)

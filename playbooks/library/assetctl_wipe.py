@@ -24,29 +24,13 @@ from datetime import datetime, timezone
 from ansible.module_utils.basic import AnsibleModule
 
 try:
-    from ansible.module_utils.assetctl_sanitize import (
-        ata_identify,
-        ata_sanitize_status,
-        choose_method,
-        dco_real_max,
-        hidden_area,
-        nvme_capabilities,
-        nvme_sanitize_status,
-    )
+    from ansible.module_utils import assetctl_sanitize as sanitize
 except ImportError:  # imported outside Ansible (ansible-lint, benchmarks): the sibling folder
     import sys
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                     "module_utils"))
-    from assetctl_sanitize import (  # type: ignore[no-redef]
-        ata_identify,
-        ata_sanitize_status,
-        choose_method,
-        dco_real_max,
-        hidden_area,
-        nvme_capabilities,
-        nvme_sanitize_status,
-    )
+    import assetctl_sanitize as sanitize  # type: ignore[no-redef]
 
 __metaclass__ = type
 
@@ -295,7 +279,7 @@ def firmware_erase(method, path, deadline_s=6 * 3600):
         while time.monotonic() - started < deadline_s:
             time.sleep(5)
             code, out, err = run(["nvme", "sanitize-log", path])
-            state, _ = nvme_sanitize_status(out)
+            state, _ = sanitize.nvme_sanitize_status(out)
             if state == "completed":
                 return True, "nvme sanitize-log: completed"
             if state in ("failed", "never"):
@@ -316,7 +300,7 @@ def firmware_erase(method, path, deadline_s=6 * 3600):
         while time.monotonic() - started < deadline_s:
             time.sleep(5)
             _, out, _ = run(["hdparm", "--sanitize-status", path])
-            state, _ = ata_sanitize_status(out)
+            state, _ = sanitize.ata_sanitize_status(out)
             if state == "in_progress":
                 seen_progress = True
             elif state == "completed":
@@ -347,15 +331,15 @@ def inspect(node, path, force_overwrite):
     nvme = ata = None
     if not force_overwrite and (transport == "nvme" or name.startswith("nvme")):
         _, out, _ = run(["nvme", "id-ctrl", "-o", "json", path])
-        nvme = nvme_capabilities(out) if out.strip() else None
+        nvme = sanitize.nvme_capabilities(out) if out.strip() else None
     if transport in ("sata", "ata"):
         _, out, _ = run(["hdparm", "-I", path])
-        ata = ata_identify(out)
+        ata = sanitize.ata_identify(out)
         _, hpa_out, _ = run(["hdparm", "-N", path])
-        report["hpa"] = hidden_area(hpa_out)
+        report["hpa"] = sanitize.hidden_area(hpa_out)
         _, dco_out, _ = run(["hdparm", "--dco-identify", path])
-        report["dco_real_max"] = dco_real_max(dco_out)
-    method, category, reason = choose_method(disk, nvme, ata, force_overwrite)
+        report["dco_real_max"] = sanitize.dco_real_max(dco_out)
+    method, category, reason = sanitize.choose_method(disk, nvme, ata, force_overwrite)
     return method, category, reason, report
 
 
