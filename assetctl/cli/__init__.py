@@ -28,6 +28,7 @@ COMMANDS = {
     "audit": "assetctl.cli.audit:audit",
     "bench": "assetctl.cli.bench:bench",
     "wipe": "assetctl.cli.wipe:wipe",
+    "image": "assetctl.cli.image:image",
 }
 
 
