@@ -95,7 +95,11 @@ show assetctl wipe certificate LMM-PP-00003 -o demo-output/certificat-effacement
 show assetctl asset show LMM-PP-00003
 expect_failure assetctl asset status LMM-PP-00003 ready --reason "not imaged yet"
 
-step "9. Export the inventory for a spreadsheet"
+step "9. The family-ready images it will get (profiles; building and deploying come next)"
+show assetctl image profiles
+show assetctl image show famille-college
+
+step "10. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
 show assetctl asset list --status received --kind desktop
 
