@@ -214,6 +214,8 @@ def import_assets(
         if "__error__" in raw:
             errors.append(RowError(line, raw["__error__"]))
             continue
+        if not (raw.get("location") or "").strip():
+            raw.pop("location", None)  # an empty cell: not given, the bench by default
         try:
             values = parse_fields(raw, settings=settings, today=today).values
             warnings = check_asset(values, settings=settings, today=today)

@@ -151,7 +151,7 @@ def asset_import(app: AppContext, file: Path, dry_run: bool) -> None:
     if dry_run:
         info(f"Dry run: {report.rows} rows are valid ({kinds}); nothing was written.")
         return
-    info(f"Imported {report.rows} devices ({kinds}).")
+    info(f"Imported {report.rows} device(s) ({kinds}).")
     for tag in report.tags:
         click.echo(tag)
 

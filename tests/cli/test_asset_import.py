@@ -28,7 +28,7 @@ def test_semicolon_windows_1252_french_headers(cli_db: Cli, tmp_path: Path) -> N
     path = write(tmp_path, "arrivage.csv", SEMICOLON_CP1252, "cp1252")
     result = cli_db.ok("asset", "import", str(path))
     assert result.stdout.split() == ["LMM-PC-00001", "LMM-PP-00001", "LMM-IM-00001"]
-    assert "Imported 3 devices (1 desktop, 1 laptop, 1 printer)" in result.stderr
+    assert "Imported 3 device(s) (1 desktop, 1 laptop, 1 printer)" in result.stderr
     rows = {r["tag"]: r for r in json.loads(cli_db.ok("asset", "list", "--json").stdout)}
     desktop = rows["LMM-PC-00001"]
     assert (desktop["manufacturer"], desktop["origin"], desktop["acquired"]) == (
@@ -159,3 +159,16 @@ def test_import_of_many_rows_is_one_transaction(cli_db: Cli, tmp_path: Path) -> 
         "2014-01-01",
     )
     assert nxt.stdout.strip() == "LMM-PC-02501"
+
+
+def test_an_empty_location_cell_means_the_bench(cli_db: Cli, tmp_path: Path) -> None:
+    text = (
+        "kind;manufacturer;model;serial;origin;acquired;location\n"
+        "desktop;Dell;OptiPlex;S1;refurbished;01/03/2014;Storage\n"
+        "desktop;Dell;OptiPlex;S2;refurbished;01/03/2014;\n"
+    )
+    cli_db.ok("asset", "import", str(write(tmp_path, "loc.csv", text)))
+    rows = {
+        r["serial"]: r["location"] for r in json.loads(cli_db.ok("asset", "list", "--json").stdout)
+    }
+    assert rows == {"S1": "storage", "S2": "bench"}
