@@ -139,6 +139,18 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
+def resource_dirs(name: str) -> list[Path]:
+    """Where a folder of data files (labels, images, playbooks) is looked for, first match
+    first: the user's configuration folder, a source checkout, the installed copy."""
+    import sys
+
+    return [
+        config_dir() / name,
+        Path(__file__).resolve().parents[1] / name,
+        Path(sys.prefix) / "share" / "assetctl" / name,
+    ]
+
+
 def config_path() -> Path:
     return config_dir() / CONFIG_FILENAME
 

@@ -19,21 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from assetctl.bench.ssh import Target
-from assetctl.config import Settings
+from assetctl.config import Settings, resource_dirs
 from assetctl.errors import AssetctlError
 
 
 def playbooks_dir() -> Path:
-    here = Path(__file__).resolve()
-    for candidate in (
-        here.parents[2] / "playbooks",
-        Path(sys.prefix) / "share" / "assetctl" / "playbooks",
-    ):
+    # not the user's configuration folder: the wipe runs only the playbooks assetctl ships
+    for candidate in resource_dirs("playbooks")[1:]:
         if (candidate / "wipe.yml").exists():
             return candidate
     raise AssetctlError(
         "the playbooks are not installed (playbooks/ of the source, or "
-        f"{Path(sys.prefix) / 'share' / 'assetctl' / 'playbooks'})"
+        f"{resource_dirs('playbooks')[2]})"
     )
 
 

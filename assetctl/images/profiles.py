@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assetctl.config import KINDS, config_dir
+from assetctl.config import KINDS, resource_dirs
 from assetctl.errors import ConfigError, NotFoundError
 
 DESKTOPS = {
@@ -32,12 +31,7 @@ _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
 def search_path() -> list[Path]:
-    here = Path(__file__).resolve()
-    return [
-        config_dir() / "images",
-        here.parents[2] / "images",
-        Path(sys.prefix) / "share" / "assetctl" / "images",
-    ]
+    return resource_dirs("images")
 
 
 @dataclass(frozen=True)

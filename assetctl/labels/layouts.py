@@ -7,13 +7,12 @@ Searched, first match wins: the user's ``labels/`` folder in the configuration d
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assetctl.config import config_dir
+from assetctl.config import resource_dirs
 from assetctl.errors import ConfigError, NotFoundError
 
 MEDIA = ("sheet", "roll", "continuous")
@@ -21,12 +20,7 @@ LINE_KINDS = ("tag", "kind", "ownership", "phone")
 
 
 def search_path() -> list[Path]:
-    here = Path(__file__).resolve()
-    return [
-        config_dir() / "labels",
-        here.parents[2] / "labels",  # a source checkout or an editable install
-        Path(sys.prefix) / "share" / "assetctl" / "labels",
-    ]
+    return resource_dirs("labels")
 
 
 @dataclass(frozen=True)
