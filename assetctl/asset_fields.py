@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -256,51 +256,43 @@ def parse_disk(value: str) -> DiskInput:
     return disk
 
 
-@dataclass
-class ParsedFields:
-    """Typed values ready for the Asset model, and warnings for the user."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
 def parse_fields(
     raw: Mapping[str, str | None], *, settings: Settings, today: date | None = None
-) -> ParsedFields:
+) -> dict[str, Any]:
     """Turn text values (only the keys present) into typed model values.
 
     An empty value clears an optional field. Cross-field rules that need the whole asset are in
     :func:`check_asset`.
     """
-    out = ParsedFields()
+    values: dict[str, Any] = {}
     today = today or date.today()
     for name, given in raw.items():
         value = _clean(given)
         if name == "kind":
             if value is None:
                 raise ValidationError(f"kind is required: one of {', '.join(KINDS)}")
-            out.values["kind"] = _choice("kind", value, KIND_ALIASES, KINDS)
+            values["kind"] = _choice("kind", value, KIND_ALIASES, KINDS)
         elif name == "origin":
             if value is None:
                 raise ValidationError(f"origin is required: one of {', '.join(ORIGINS)}")
-            out.values["origin"] = _choice("origin", value, ORIGIN_ALIASES, ORIGINS)
+            values["origin"] = _choice("origin", value, ORIGIN_ALIASES, ORIGINS)
         elif name == "tag":
-            out.values["tag"] = value  # checked against the kind by the registry
+            values["tag"] = value  # checked against the kind by the registry
         elif name == "serial":
-            out.values["serial"] = normalize_serial(value) if value else None
-            if value and len(out.values["serial"]) > 64:
+            values["serial"] = normalize_serial(value) if value else None
+            if value and len(values["serial"]) > 64:
                 raise ValidationError(f"serial {value!r} is longer than 64 characters")
         elif name in ("acquired", "warranty_end"):
             parsed_date = parse_date(name, value) if value else None
             if name == "acquired" and parsed_date and parsed_date > today:
                 raise ValidationError(f"acquired {value!r} is in the future")
-            out.values[name] = parsed_date
+            values[name] = parsed_date
         elif name == "unit_price":
-            out.values["unit_price_cents"] = parse_price_cents(name, value) if value else None
+            values["unit_price_cents"] = parse_price_cents(name, value) if value else None
         elif name == "ram":
-            out.values["ram_mb"] = parse_ram_mb(value) if value else None
+            values["ram_mb"] = parse_ram_mb(value) if value else None
         elif name == "battery_health":
-            out.values["battery_health"] = parse_percent(name, value) if value else None
+            values["battery_health"] = parse_percent(name, value) if value else None
         elif name in TEXT_FIELDS:
             if value is not None and len(value) > TEXT_FIELDS[name]:
                 raise ValidationError(
@@ -312,10 +304,10 @@ def parse_fields(
                 value = canonical_manufacturer(value)
             if name == "location" and value is not None:
                 value = normalize_location(value)
-            out.values[name] = value
+            values[name] = value
         else:
             raise ValidationError(f"unknown field {name!r}")
-    return out
+    return values
 
 
 def check_asset(

@@ -217,7 +217,7 @@ def import_assets(
         if not (raw.get("location") or "").strip():
             raw.pop("location", None)  # an empty cell: not given, the bench by default
         try:
-            values = parse_fields(raw, settings=settings, today=today).values
+            values = parse_fields(raw, settings=settings, today=today)
             warnings = check_asset(values, settings=settings, today=today)
             if values.get("tag"):
                 values["tag"] = validate_tag(settings, values["tag"], values["kind"])

@@ -93,9 +93,8 @@ def register(
     today: date | None = None,
 ) -> Registered:
     """Register one device from text values; returns it with its new tag and any warnings."""
-    parsed = parse_fields(raw, settings=settings, today=today)
-    values = parsed.values
-    warnings = parsed.warnings + check_asset(values, settings=settings, today=today)
+    values = parse_fields(raw, settings=settings, today=today)
+    warnings = check_asset(values, settings=settings, today=today)
     _check_serial_free(session, values["manufacturer"], values.get("serial"))
     given = values.pop("tag", None)
     reserved: dict[str, str] = {}
@@ -146,7 +145,7 @@ def edit(
             "kind and tag cannot be edited: the tag says the kind; register "
             "the device again if it was entered under the wrong kind"
         )
-    values = parse_fields(raw, settings=settings).values
+    values = parse_fields(raw, settings=settings)
     changes: dict[str, list[Any]] = {}
     for name, new in values.items():
         old = getattr(asset, name)

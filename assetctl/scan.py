@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlmodel import Session, col, func, select
 
 from assetctl.config import Settings
+from assetctl.db import session_scope
 from assetctl.errors import AssetctlError, ValidationError
 from assetctl.models import Asset
 from assetctl.models.scans import Audit, AuditItem, TagReservation
@@ -224,9 +225,6 @@ class Station:
     counts: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        from assetctl.db import session_scope
-
-        self._scope = session_scope
         self._url = url_pattern(self.settings.labels.qr_payload)
         with session_scope(self.engine) as session:
             self.mode.start(session)
@@ -287,7 +285,7 @@ class Station:
                 False, f'ERROR code too long ({len(code)} characters): "{code[:40]}..."'
             )
         try:
-            with self._scope(self.engine) as session:
+            with session_scope(self.engine) as session:
                 asset, why = self._find(session, code)
                 if asset is None:
                     self.mode.unknown(session, code)
@@ -309,7 +307,7 @@ class Station:
         return ScanLine(True, line, tag)
 
     def finish(self) -> list[str]:
-        with self._scope(self.engine) as session:
+        with session_scope(self.engine) as session:
             report = self.mode.finish(session)
         total = sum(self.counts.values())
         summary = (

@@ -7,6 +7,7 @@ serial and updated (what changed is shown, a swapped disk is a warning), or regi
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from assetctl.asset_fields import DiskInput, canonical_manufacturer
 from assetctl.bench.facts import FACTS_SCRIPT, MachineFacts, parse_facts
 from assetctl.bench.ssh import Connection, Target
 from assetctl.config import Settings
+from assetctl.db import session_scope
 from assetctl.errors import AssetctlError
 from assetctl.models import Asset, Disk
 
@@ -64,15 +66,9 @@ def _short(value: Any) -> str:
 
 def remote_command(settings: Settings) -> str:
     assignments = " ".join(
-        f"{name}={_quote(value)}" for name, value in sorted(settings.bench.remote_env.items())
+        f"{name}={shlex.quote(value)}" for name, value in sorted(settings.bench.remote_env.items())
     )
     return f"env {assignments} sh -s" if assignments else "sh -s"
-
-
-def _quote(value: str) -> str:
-    import shlex
-
-    return shlex.quote(value)
 
 
 def read_facts(
@@ -224,7 +220,6 @@ def discover(
     progress: Callable[[Discovery], None] | None = None,
 ) -> list[Discovery]:
     """Discover every target; one failure does not stop the others."""
-    from assetctl.db import session_scope
 
     def fetch(target: Target) -> Discovery:
         report = Discovery(target=str(target))

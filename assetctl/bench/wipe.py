@@ -25,6 +25,7 @@ from assetctl.bench.discover import read_facts_pinned
 from assetctl.bench.facts import DiskFacts, MachineFacts
 from assetctl.bench.ssh import Target
 from assetctl.config import Settings
+from assetctl.db import session_scope
 from assetctl.errors import AssetctlError, NotFoundError, ValidationError
 from assetctl.models import Asset, DiskWipe, WipeRun
 from assetctl.models.types import utcnow
@@ -120,7 +121,6 @@ def plan_wipe(
     from concurrent.futures import ThreadPoolExecutor
 
     from assetctl.assets import find_asset
-    from assetctl.db import session_scope
 
     def read(request: tuple[Target, str | None]) -> tuple[MachinePlan, MachineFacts | None]:
         target, tag = request
@@ -311,7 +311,6 @@ def run_wipe(
 ) -> list[WipeOutcome]:
     """Wipe the planned machines (all at once) and record every outcome."""
     from assetctl.bench.playbooks import run_playbook
-    from assetctl.db import session_scope
 
     ready = [p for p in plans if p.ok]
     hosts: dict[str, tuple[Target, dict[str, Any]]] = {}
@@ -400,8 +399,6 @@ def _record_verification(
     engine: Engine, plan: MachinePlan, returned: dict[str, Any], actor: str
 ) -> WipeOutcome:
     """A passed re-verification changes nothing but the history."""
-    from assetctl.db import session_scope
-
     with session_scope(engine) as session:
         asset = session.get(Asset, plan.asset_id)
         assert asset is not None
