@@ -154,7 +154,6 @@ def label_reserve(
     A reserved tag is claimed when a device is registered with it (`asset add --tag`).
     """
     from assetctl.labels import jobs
-    from assetctl.labels.render import render_pdf
 
     settings = app.settings
     plan = jobs.prepare(
@@ -167,22 +166,17 @@ def label_reserve(
         skip=skip,
     )
     with app.session() as session:
-        tags = jobs.reserve_tags(session, settings, kind=kind.lower(), count=count, actor=app.actor)
-        specs = jobs.reserved_specs(settings, tags, kind.lower())
-        result, _ = jobs.produce(
-            plan.where,
-            lambda path: render_pdf(
-                specs,
-                plan.layout,
-                jobs.wording_for(settings),
-                path,
-                skip=skip,
-                offset=plan.offset,
-                level=settings.labels.error_correction,
-                progress=_progress,
-            ),
-            f"assetctl {count} reserved labels",
-            plan.layout.cups_media,
+        tags, result = jobs.print_reserved(
+            session,
+            settings,
+            kind=kind.lower(),
+            count=count,
+            actor=app.actor,
+            layout=plan.layout,
+            where=plan.where,
+            skip=skip,
+            offset=plan.offset,
+            progress=_progress,
         )
     info(
         f"Reserved {len(tags)} tag(s), {tags[0]} to {tags[-1]}; {result.labels} label(s) "

@@ -167,6 +167,36 @@ def produce(
     return result, job.job_id
 
 
+def print_specs(
+    settings: Settings,
+    specs: Sequence[LabelSpec],
+    *,
+    layout: Layout,
+    where: Destination,
+    title: str,
+    skip: int = 0,
+    copies: int = 1,
+    offset: tuple[float, float] = (0.0, 0.0),
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[RenderResult, str | None]:
+    """Draw labels with the organisation's wording and send them where asked."""
+
+    def draw(path: Path) -> RenderResult:
+        return render_pdf(
+            specs,
+            layout,
+            wording_for(settings),
+            path,
+            skip=skip,
+            copies=copies,
+            offset=offset,
+            level=settings.labels.error_correction,
+            progress=progress,
+        )
+
+    return produce(where, draw, title, layout.cups_media)
+
+
 def print_labels(
     session: Session,
     settings: Settings,
@@ -182,21 +212,17 @@ def print_labels(
 ) -> tuple[RenderResult, str | None]:
     """Print one label per device (times ``copies``) and record it in each history."""
     specs = [LabelSpec(a.tag, a.kind, payload_for(settings, a.tag)) for a in assets]
-
-    def draw(path: Path) -> RenderResult:
-        return render_pdf(
-            specs,
-            layout,
-            wording_for(settings),
-            path,
-            skip=skip,
-            copies=copies,
-            offset=offset,
-            level=settings.labels.error_correction,
-            progress=progress,
-        )
-
-    result, job = produce(where, draw, f"assetctl {len(specs)} labels", layout.cups_media)
+    result, job = print_specs(
+        settings,
+        specs,
+        layout=layout,
+        where=where,
+        title=f"assetctl {len(specs)} labels",
+        skip=skip,
+        copies=copies,
+        offset=offset,
+        progress=progress,
+    )
     details = {"layout": layout.name, "copies": copies, "destination": where.describe()}
     if job:
         details["job"] = job
@@ -219,5 +245,30 @@ def reserve_tags(
     return tags
 
 
-def reserved_specs(settings: Settings, tags: Sequence[str], kind: str) -> list[LabelSpec]:
-    return [LabelSpec(tag, kind, payload_for(settings, tag)) for tag in tags]
+def print_reserved(
+    session: Session,
+    settings: Settings,
+    *,
+    kind: str,
+    count: int,
+    actor: str,
+    layout: Layout,
+    where: Destination,
+    skip: int = 0,
+    offset: tuple[float, float] = (0.0, 0.0),
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], RenderResult]:
+    """Reserve the next ``count`` tags of ``kind`` and print their labels."""
+    tags = reserve_tags(session, settings, kind=kind, count=count, actor=actor)
+    specs = [LabelSpec(tag, kind, payload_for(settings, tag)) for tag in tags]
+    result, _ = print_specs(
+        settings,
+        specs,
+        layout=layout,
+        where=where,
+        title=f"assetctl {count} reserved labels",
+        skip=skip,
+        offset=offset,
+        progress=progress,
+    )
+    return tags, result
