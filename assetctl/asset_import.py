@@ -106,18 +106,36 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
+def read_text(path: Path) -> str:
+    """A CSV file's text, whatever spreadsheet wrote it (size-checked)."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read {source}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationError(f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return decode(data, source)
+
+
 def sniff_delimiter(header_line: str) -> str:
     counts = {delimiter: header_line.count(delimiter) for delimiter in (";", ",", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def normalize_header(name: str) -> str:
+def normalize_header(name: str, aliases: dict[str, str] = HEADER_ALIASES) -> str:
     key = "_".join(name.strip().lower().replace("-", " ").split())
-    return HEADER_ALIASES.get(key, key)
+    return aliases.get(key, key)
 
 
-def read_rows(text: str, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_rows(
+    text: str,
+    source: str,
+    fields: tuple[str, ...] = ADD_FIELDS,
+    required: tuple[str, ...] = ("kind", "manufacturer", "model", "origin"),
+    aliases: dict[str, str] = HEADER_ALIASES,
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The columns and the non-empty rows with their line numbers in the file."""
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
@@ -126,19 +144,19 @@ def read_rows(text: str, source: str) -> tuple[list[str], list[tuple[int, dict[s
     except StopIteration:
         raise ValidationError(
             f"{source} is empty: the first line must name the columns "
-            f"({', '.join(ADD_FIELDS[:6])}, ...)"
+            f"({', '.join(fields[:6])}, ...)"
         ) from None
-    columns = [normalize_header(name) for name in header]
-    unknown = [header[i] for i, name in enumerate(columns) if name and name not in ADD_FIELDS]
+    columns = [normalize_header(name, aliases) for name in header]
+    unknown = [header[i] for i, name in enumerate(columns) if name and name not in fields]
     if unknown:
         raise ValidationError(
             f"{source}: unknown column(s) {', '.join(repr(u) for u in unknown)}; the columns "
-            f"are {', '.join(ADD_FIELDS)}"
+            f"are {', '.join(fields)}"
         )
     duplicates = [name for name, count in Counter(c for c in columns if c).items() if count > 1]
     if duplicates:
         raise ValidationError(f"{source}: column(s) given twice: {', '.join(duplicates)}")
-    missing = [name for name in ("kind", "manufacturer", "model", "origin") if name not in columns]
+    missing = [name for name in required if name not in columns]
     if missing:
         raise ValidationError(f"{source}: missing column(s) {', '.join(missing)}")
     rows: list[tuple[int, dict[str, str]]] = []
@@ -186,13 +204,7 @@ def import_assets(
 ) -> ImportReport:
     """Validate every row, then insert them all in the caller's transaction (or none)."""
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"cannot read {source}: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-    _, rows = read_rows(decode(data, source), source)
+    _, rows = read_rows(read_text(path), source)
     if not rows:
         raise ValidationError(f"{source} has no rows to import")
 

@@ -66,6 +66,42 @@ class BenchSettings:
     remote_env: dict[str, str] = field(default_factory=dict)
 
 
+NEIGHBOURHOODS = (
+    "Chaoué-Perrières",
+    "Bellevue-Carnac",
+    "Sablons-Bords de l'Huisne",
+    "Ronceray-Glonnières-Vauguyon",
+    "Epine",
+    "hors QPV",
+)
+CRITERIA = (
+    "Famille accompagnée par le Programme de Réussite Éducative",
+    "Enfant scolarisé dans un établissement du programme",
+    "Pas d'équipement fonctionnel adapté au travail scolaire",
+    "Besoin numérique exprimé par la famille",
+)
+
+
+@dataclass(frozen=True)
+class ProgrammeSettings:
+    """The family side: ``[households]``, ``[programme]``, ``[committee]`` and ``[contracts]``."""
+
+    household_prefix: str = "FAM"
+    neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS
+    purge_after_months: int = 12
+    # the allocation rule: children this age and over get a laptop, younger ones a desktop
+    laptop_from_age: int = 9
+    one_computer_per_household: bool = True
+    printer_supplies: str = "2 cartouches d'encre et 1 ramette de papier"
+    criteria: tuple[str, ...] = CRITERIA
+    approval_needs_all_criteria: bool = True
+    contract_prefix: str = "CT"
+    loan_months: int = 12
+    rental_months: int = 12
+    rental_fee_cents: int = 500
+    programme_share_cents: int = 0
+
+
 @dataclass(frozen=True)
 class Settings:
     """The organisation's settings, read from the config file (defaults where absent)."""
@@ -80,6 +116,7 @@ class Settings:
     database_url: str | None = None
     labels: LabelSettings = field(default_factory=lambda: LabelSettings())
     bench: BenchSettings = field(default_factory=lambda: BenchSettings())
+    programme: ProgrammeSettings = field(default_factory=lambda: ProgrammeSettings())
     config_path: Path | None = None
     data_dir: Path = Path(".")
 
@@ -215,6 +252,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
 
     labels = _parse_labels(_table(doc, "labels", path), path)
     bench = _parse_bench(_table(doc, "bench", path), path)
+    programme = _parse_programme(doc, path)
     min_age = _get(assets, "refurbished_min_age_years", int, 6, "assets")
     assert isinstance(min_age, int)
     if min_age < 0:
@@ -234,6 +272,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
         database_url=url.strip() if isinstance(url, str) else None,
         labels=labels,
         bench=bench,
+        programme=programme,
         config_path=path,
         data_dir=data_dir(),
     )
@@ -300,6 +339,92 @@ def _parse_bench(table: dict[str, object], path: Path) -> BenchSettings:
         known_hosts=Path(hosts).expanduser(),
         timeout=float(timeout),
         remote_env=dict(env),
+    )
+
+
+def _cents(value: object, where: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{path}: {where} must be an amount in euros (e.g. 5.00), not {value!r}")
+    return round(value * 100)
+
+
+def _strings(
+    table: dict[str, object], key: str, default: tuple[str, ...], where: str
+) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise ConfigError(f"{where}.{key} must be a non-empty list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def _months(table: dict[str, object], key: str, default: int, where: str) -> int:
+    value = _get(table, key, int, default, where)
+    assert isinstance(value, int)
+    if not 1 <= value <= 120:
+        raise ConfigError(f"{where}.{key} must be between 1 and 120 months, not {value}")
+    return value
+
+
+def _parse_programme(doc: dict[str, object], path: Path) -> ProgrammeSettings:
+    d = ProgrammeSettings()
+    households = _table(doc, "households", path)
+    programme = _table(doc, "programme", path)
+    committee = _table(doc, "committee", path)
+    contracts = _table(doc, "contracts", path)
+    prefixes = {}
+    for table, key, default, where in (
+        (households, "ref_prefix", d.household_prefix, "households"),
+        (contracts, "number_prefix", d.contract_prefix, "contracts"),
+    ):
+        value = str(_get(table, key, str, default, where)).strip().upper()
+        if not _PREFIX_RE.match(value):
+            raise ConfigError(f"{path}: {where}.{key} must be 1 to 10 letters or digits")
+        prefixes[where] = value
+    age = _get(programme, "laptop_from_age", int, d.laptop_from_age, "programme")
+    assert isinstance(age, int)
+    if not 3 <= age <= 18:
+        raise ConfigError(f"{path}: programme.laptop_from_age must be between 3 and 18")
+    one = programme.get("one_computer_per_household", d.one_computer_per_household)
+    needs_all = committee.get("approval_needs_all_criteria", d.approval_needs_all_criteria)
+    if not isinstance(one, bool) or not isinstance(needs_all, bool):
+        raise ConfigError(
+            f"{path}: programme.one_computer_per_household and "
+            "committee.approval_needs_all_criteria must be true or false"
+        )
+    fee = _cents(
+        contracts.get("rental_monthly_fee", d.rental_fee_cents / 100),
+        "contracts.rental_monthly_fee",
+        path,
+    )
+    share = _cents(
+        contracts.get("programme_share", d.programme_share_cents / 100),
+        "contracts.programme_share",
+        path,
+    )
+    if share > fee:
+        raise ConfigError(f"{path}: contracts.programme_share cannot exceed rental_monthly_fee")
+    return ProgrammeSettings(
+        household_prefix=prefixes["households"],
+        neighbourhoods=_strings(households, "neighbourhoods", d.neighbourhoods, "households"),
+        purge_after_months=_months(
+            households, "purge_after_months", d.purge_after_months, "households"
+        ),
+        laptop_from_age=age,
+        one_computer_per_household=one,
+        printer_supplies=str(
+            _get(programme, "printer_supplies", str, d.printer_supplies, "programme")
+        ),
+        criteria=_strings(committee, "criteria", d.criteria, "committee"),
+        approval_needs_all_criteria=needs_all,
+        contract_prefix=prefixes["contracts"],
+        loan_months=_months(contracts, "loan_months", d.loan_months, "contracts"),
+        rental_months=_months(contracts, "rental_months", d.rental_months, "contracts"),
+        rental_fee_cents=fee,
+        programme_share_cents=share,
     )
 
 
@@ -384,6 +509,46 @@ ssh_key = "bench/id_ed25519"
 known_hosts = "bench/known_hosts"
 # Seconds to wait for a machine to answer.
 timeout = 10
+
+[households]
+# Households are known by a reference (FAM-00001) on documents instead of names.
+ref_prefix = "FAM"
+# The neighbourhoods (QPV) a household may belong to.
+neighbourhoods = ["Chaoué-Perrières", "Bellevue-Carnac", "Sablons-Bords de l'Huisne",
+    "Ronceray-Glonnières-Vauguyon", "Epine", "hors QPV"]
+# `assetctl household purge` anonymises households whose last contract closed (or, without a
+# contract, whose last decision was taken) more than this many months ago (GDPR).
+purge_after_months = 12
+
+[programme]
+# The allocation rule: children this age and over get a laptop, younger children a desktop.
+laptop_from_age = 9
+# true: one computer per household (a laptop if any child is of laptop age, else a desktop);
+# false: one computer per age group present in the household.
+one_computer_per_household = true
+# Given with a printer, written on the contract.
+printer_supplies = "2 cartouches d'encre et 1 ramette de papier"
+
+[committee]
+# The committee's written criteria; each decision records which were met.
+criteria = [
+    "Famille accompagnée par le Programme de Réussite Éducative",
+    "Enfant scolarisé dans un établissement du programme",
+    "Pas d'équipement fonctionnel adapté au travail scolaire",
+    "Besoin numérique exprimé par la famille",
+]
+# true: an approval needs every criterion met (otherwise reject or defer).
+approval_needs_all_criteria = true
+
+[contracts]
+# Contract numbers: CT-2026-0001.
+number_prefix = "CT"
+# Default terms (months), renewable; the committee's decision may set others.
+loan_months = 12
+rental_months = 12
+# Rental: monthly fee and the programme's share of it, in euros.
+rental_monthly_fee = 5.00
+programme_share = 0.00
 
 [database]
 # Default: an SQLite file in the data directory. For several benches sharing one database:

@@ -70,3 +70,7 @@ class ImportRowsError(AssetctlError):
 
 class PrinterError(AssetctlError):
     """The print system refused or failed the job."""
+
+
+class AccessDeniedError(AssetctlError):
+    """The operator's role does not allow this (personal data, staff roles, purges)."""

@@ -51,6 +51,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.RETIRED: frozenset(),
 }
 FAMILY_STATUSES = frozenset({S.READY, S.ALLOCATED, S.ON_LOAN, S.GIVEN})
+# Statuses a device enters or leaves only through a family contract (assetctl.contracts).
+CONTRACT_ONLY = frozenset({S.ALLOCATED, S.ON_LOAN, S.GIVEN})
 WITH_FAMILY = frozenset({S.ON_LOAN, S.GIVEN})
 DISPOSAL_REASONS = ("recycled", "e-waste", "spare-parts", "sold")
 
@@ -123,12 +125,26 @@ def readiness(session: Session, asset: Asset) -> Readiness:
 
 
 def check_transition(
-    session: Session, asset: Asset, target: Status, disposal: str | None = None
+    session: Session,
+    asset: Asset,
+    target: Status,
+    disposal: str | None = None,
+    contract: str | None = None,
 ) -> None:
-    """Raise :class:`TransitionError` unless ``asset`` may move to ``target`` now."""
+    """Raise :class:`TransitionError` unless ``asset`` may move to ``target`` now.
+
+    ``contract`` names the family contract behind a move to or from a family; without it,
+    such moves are refused (they go through allocate, contract sign, returns)."""
     current = Status(asset.status)
     if target == current:
         raise TransitionError(f"{asset.tag} is already {current.value}")
+    with_family = target in CONTRACT_ONLY or current in CONTRACT_ONLY
+    if with_family and contract is None and target in TRANSITIONS[current]:
+        raise TransitionError(
+            f"{asset.tag} goes from {current.value} to {target.value} only through its family "
+            "contract: `assetctl allocate`, `contract sign`, `contract cancel`, "
+            "`scan --mode return` or `contract lost`"
+        )
     allowed = TRANSITIONS[current]
     if target not in allowed:
         options = ", ".join(sorted(s.value for s in allowed)) or "none (final status)"
@@ -205,10 +221,11 @@ def change_status(
     reason: str | None,
     disposal: str | None = None,
     details: dict[str, Any] | None = None,
+    contract: str | None = None,
 ) -> AssetEvent:
     """Move ``asset`` to ``target`` if the rules allow it, and record why."""
     target = parse_status(target) if isinstance(target, str) else target
-    check_transition(session, asset, target, disposal)
+    check_transition(session, asset, target, disposal, contract)
     previous = asset.status
     asset.status = target.value
     if target == S.RETURNED:
@@ -216,6 +233,8 @@ def change_status(
     if target == S.RETIRED:
         asset.disposal = disposal
     event_details = dict(details or {})
+    if contract:
+        event_details["contract"] = contract
     if disposal:
         event_details["disposal"] = disposal
     return record_event(

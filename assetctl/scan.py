@@ -5,8 +5,8 @@ number, or the QR code's URL, in any case, with stray spaces and carriage return
 set to a US (QWERTY) keyboard plugged into a French (AZERTY) PC types ``LMM-PC-00042`` as
 ``L??)PC)àààç'é``: such codes are read back too, with a hint to fix the scanner.
 
-Modes decide what a scan does (look up, check in at a place, audit a place); later issues add
-theirs (the return desk) by subclassing :class:`Mode` and registering it in :data:`MODES`.
+Modes decide what a scan does (look up, check in at a place, audit a place, take a device back
+at the return desk); a new mode subclasses :class:`Mode` and is registered in :data:`MODES`.
 Each scan is its own transaction: a bad code never undoes a good one.
 """
 
@@ -199,7 +199,33 @@ class AuditMode(Mode):
         return audit_report_lines(session, audit)
 
 
-MODES: dict[str, type[Mode]] = {m.name: m for m in (LookupMode, CheckinMode, AuditMode)}
+class ReturnMode(Mode):
+    """The return desk: each device scanned comes back from its family under its contract
+    (condition from ``--condition``), and must be wiped and imaged before the next one."""
+
+    name = "return"
+    condition = "ok"
+
+    def handle(self, session: Session, asset: Asset) -> str:
+        from assetctl.access import resolve
+        from assetctl.contracts import return_device
+
+        contract, closed = return_device(
+            session,
+            resolve(session, self.actor),
+            asset,
+            condition=self.condition,
+            location=self.location,
+        )
+        self.returned = getattr(self, "returned", 0) + 1
+        end = f"contract {contract.number} closed" if closed else f"contract {contract.number}"
+        return f"returned ({self.condition}), {end}; wipe and image it before any family"
+
+    def finish(self, session: Session) -> list[str]:
+        return [f"{getattr(self, 'returned', 0)} device(s) returned"]
+
+
+MODES: dict[str, type[Mode]] = {m.name: m for m in (LookupMode, CheckinMode, AuditMode, ReturnMode)}
 NEEDS_LOCATION = frozenset({"checkin", "audit"})
 
 
@@ -317,7 +343,13 @@ class Station:
         return [*report, summary]
 
 
-def make_mode(name: str, settings: Settings, actor: str, location: str | None) -> Mode:
+def make_mode(
+    name: str,
+    settings: Settings,
+    actor: str,
+    location: str | None,
+    condition: str | None = None,
+) -> Mode:
     if name not in MODES:
         raise ValidationError(f"unknown scan mode {name!r}; modes: {', '.join(MODES)}")
     if name in NEEDS_LOCATION and not (location and location.strip()):
@@ -326,4 +358,11 @@ def make_mode(name: str, settings: Settings, actor: str, location: str | None) -
         from assetctl.asset_fields import normalize_location
 
         location = normalize_location(" ".join(location.split()))
-    return MODES[name](settings, actor, location)
+    mode = MODES[name](settings, actor, location)
+    if condition is not None:
+        if not isinstance(mode, ReturnMode):
+            raise ValidationError("--condition is for --mode return")
+        from assetctl.contracts import parse_condition
+
+        mode.condition = parse_condition(condition)
+    return mode

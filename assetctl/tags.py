@@ -78,19 +78,26 @@ def _ensure_sequence(session: Session, prefix: str, kind_code: str) -> None:
     )
 
 
+def next_number(session: Session, prefix: str, code: str, count: int = 1) -> int:
+    """Take ``count`` numbers from the counter (prefix, code); returns the last one taken.
+    Counters never go back, so a number is never issued twice (tags, references)."""
+    _ensure_sequence(session, prefix, code)
+    last: int = session.execute(
+        text(
+            "UPDATE tag_sequence SET last_number = last_number + :count "
+            "WHERE prefix = :prefix AND kind_code = :code RETURNING last_number"
+        ),
+        {"count": count, "prefix": prefix, "code": code},
+    ).scalar_one()
+    return last
+
+
 def next_tags(session: Session, settings: Settings, kind: str, count: int = 1) -> list[str]:
     """Reserve ``count`` new consecutive tags for ``kind``."""
     if count < 1:
         return []
     code = settings.kind_codes[kind]
-    _ensure_sequence(session, settings.tag_prefix, code)
-    last = session.execute(
-        text(
-            "UPDATE tag_sequence SET last_number = last_number + :count "
-            "WHERE prefix = :prefix AND kind_code = :code RETURNING last_number"
-        ),
-        {"count": count, "prefix": settings.tag_prefix, "code": code},
-    ).scalar_one()
+    last = next_number(session, settings.tag_prefix, code, count)
     return [format_tag(settings, code, number) for number in range(last - count + 1, last + 1)]
 
 

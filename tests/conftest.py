@@ -91,10 +91,17 @@ class Cli:
 
     db_url: str
     home: Path
+    operator: str | None = None
+
+    def as_(self, operator: str) -> Cli:
+        """The same CLI run by another operator (whose role the staff table gives)."""
+        return Cli(db_url=self.db_url, home=self.home, operator=operator)
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         runner = CliRunner()
         env = {"ASSETCTL_DATABASE_URL": self.db_url}
+        if self.operator:
+            env["ASSETCTL_OPERATOR"] = self.operator
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=True)
 
     def ok(self, *args: str, input: str | None = None) -> Result:

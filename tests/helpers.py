@@ -94,3 +94,48 @@ def pdf_has_images(path: Any) -> bool:
         )
     finally:
         document.close()
+
+
+def make_ready(db_url: str, tag: str, passwords: dict[str, str] | None = None) -> None:
+    """Record a passed wipe and a later passed imaging in the device's current cycle, then move
+    it to ready through the lifecycle rules: what `bench wipe` and the deployment write.
+
+    The family side's tests start from ready devices; the bench's own tests wipe for real.
+    ``passwords`` (account -> password) stands for what the deployment keeps for the handover.
+    """
+    from datetime import timedelta
+
+    from assetctl.assets import find_asset
+    from assetctl.db import make_engine, session_scope
+    from assetctl.lifecycle import change_status
+    from assetctl.models import DeviceCredential, ImagingRun, WipeRun
+    from assetctl.models.types import utcnow
+
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            asset = find_asset(session, tag)
+            start = utcnow() - timedelta(hours=2)
+            for model, offset in ((WipeRun, 0), (ImagingRun, 40)):
+                session.add(
+                    model(
+                        asset_id=asset.id,
+                        cycle=asset.cycle,
+                        started_at=start + timedelta(minutes=offset),
+                        finished_at=start + timedelta(minutes=offset + 30),
+                        result="passed",
+                        operator="bench",
+                    )
+                )
+            for account, secret in (passwords or {}).items():
+                session.add(
+                    DeviceCredential(
+                        asset_id=asset.id, cycle=asset.cycle, account=account, secret=secret
+                    )
+                )
+            session.flush()
+            if asset.status != "wiped":
+                change_status(session, asset, "wiped", actor="bench", reason="test wipe")
+            change_status(session, asset, "ready", actor="bench", reason="test imaging")
+    finally:
+        engine.dispose()

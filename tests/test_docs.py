@@ -43,3 +43,11 @@ def test_every_command_is_in_the_readme() -> None:
 def test_csv_columns_are_documented() -> None:
     for column in ADD_FIELDS:
         assert f"`{column}`" in README, f"CSV column {column} is not documented in README.md"
+
+
+def test_household_csv_columns_are_documented() -> None:
+    from assetctl.households import FORM_FIELDS
+
+    section = README.split("### Household CSV columns", 1)[1]
+    for column in FORM_FIELDS:
+        assert f"`{column}`" in section, f"household column {column} is not in README.md"

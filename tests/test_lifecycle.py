@@ -54,6 +54,8 @@ def record(
 
 
 def move(engine: Any, tag: str, target: str, **kw: Any) -> None:
+    """A status change; moves to and from a family name a contract, as contracts.py does."""
+    kw.setdefault("contract", "CT-TEST")
     with session_scope(engine) as session:
         change_status(
             session, find_asset(session, tag), target, actor="tester", reason="test", **kw

@@ -29,6 +29,12 @@ COMMANDS = {
     "bench": "assetctl.cli.bench:bench",
     "wipe": "assetctl.cli.wipe:wipe",
     "image": "assetctl.cli.image:image",
+    "household": "assetctl.cli.household:household",
+    "committee": "assetctl.cli.committee:committee",
+    "allocate": "assetctl.cli.contract:allocate",
+    "contract": "assetctl.cli.contract:contract",
+    "training": "assetctl.cli.training:training",
+    "user": "assetctl.cli.user:user",
 }
 
 

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
+    from assetctl.access import Actor
+
 
 def work_starts() -> None:
     """End of start-up: keep its objects out of future collections, collect again."""
@@ -60,6 +62,12 @@ class AppContext:
     @property
     def actor(self) -> str:
         return self.settings.actor
+
+    def who(self, session: Session) -> Actor:
+        """The operator with the role the staff table gives them (personal data rules)."""
+        from assetctl.access import resolve
+
+        return resolve(session, self.actor)
 
     def close(self) -> None:
         if self._engine is not None:

@@ -27,12 +27,22 @@ def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
 @click.command()
 @click.option(
     "--mode",
-    type=click.Choice(["lookup", "checkin", "audit"]),
+    type=click.Choice(["lookup", "checkin", "audit", "return"]),
     default="lookup",
     show_default=True,
     help="What each scan does.",
 )
-@click.option("--location", metavar="PLACE", help="checkin and audit: the place scanned.")
+@click.option(
+    "--location",
+    metavar="PLACE",
+    help="checkin, audit: the place scanned; return: where returned devices go (default: bench).",
+)
+@click.option(
+    "--condition",
+    metavar="STATE",
+    help="return: the condition of the devices scanned (ok, damaged, accessories-missing; "
+    "default ok).",
+)
 @click.option(
     "--from",
     "from_file",
@@ -40,17 +50,25 @@ def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
     help="Read the scans from a file (a scanner's memory) instead of the keyboard.",
 )
 @pass_app
-def scan(app: AppContext, mode: str, location: str | None, from_file: Path | None) -> None:
+def scan(
+    app: AppContext,
+    mode: str,
+    location: str | None,
+    condition: str | None,
+    from_file: Path | None,
+) -> None:
     """Scanning station: reads codes until Ctrl-D or Ctrl-C, one line of result per scan.
 
     A code is a tag, a serial number or a label's URL, in any case. Modes: lookup (show the
     device), checkin --location PLACE (the device is now there), audit --location PLACE
-    (inventory of a place: missing, misplaced and unknown devices at the end).
+    (inventory of a place: missing, misplaced and unknown devices at the end), return (the
+    device comes back from its family: its contract line closes, and it must be wiped and
+    imaged again before another family gets it).
     """
     from assetctl.scan import Station, make_mode
 
     station = Station(
-        app.engine(), app.settings, make_mode(mode, app.settings, app.actor, location)
+        app.engine(), app.settings, make_mode(mode, app.settings, app.actor, location, condition)
     )
     source = from_file.open(encoding="utf-8", errors="replace") if from_file else sys.stdin
     interactive = from_file is None and sys.stdin.isatty()
@@ -75,3 +93,9 @@ def scan(app: AppContext, mode: str, location: str | None, from_file: Path | Non
             source.close()
     for line in station.finish():
         click.echo(line)
+    failed = station.counts["unknown"] + station.counts["error"]
+    if failed:
+        # the session went on past each bad code; a script reading a scanner's memory still
+        # learns that some codes were not taken
+        click.echo("", err=True)  # after the bells, the error on a line of its own
+        raise click.ClickException(f"{failed} scan(s) not taken: see the ERROR lines above")

@@ -60,6 +60,12 @@ def init(
     engine = make_engine(app.database_url)
     try:
         before, after = upgrade(engine)
+        from assetctl.access import ensure_first_admin
+        from assetctl.db import session_scope
+
+        with session_scope(engine) as session:
+            if ensure_first_admin(session, app.actor):
+                info(f"{app.actor} is the first admin (`assetctl user add` grants roles)")
     finally:
         engine.dispose()
     where = engine.url.render_as_string(hide_password=True)

@@ -1,7 +1,8 @@
 """SQLModel tables, one module per domain.
 
 The registry's and the bench's tables load with this package; the others (label reservations,
-audits) on first use, so that one-shot commands do not pay for tables they never touch.
+audits, the family side) on first use, so that one-shot commands do not pay for tables they
+never touch.
 Migrations and the drift test call :func:`load_all` for the complete metadata.
 """
 
@@ -11,7 +12,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from assetctl.models.assets import Asset, AssetEvent, Disk, TagSequence
-from assetctl.models.bench import DiskWipe, ImagingRun, WipeRun
+from assetctl.models.bench import DeviceCredential, DiskWipe, ImagingRun, WipeRun
 
 metadata = SQLModel.metadata
 
@@ -19,6 +20,19 @@ _LAZY = {
     "Audit": "assetctl.models.scans",
     "AuditItem": "assetctl.models.scans",
     "TagReservation": "assetctl.models.scans",
+    "AccessLog": "assetctl.models.families",
+    "Child": "assetctl.models.families",
+    "CommitteeSession": "assetctl.models.families",
+    "Contract": "assetctl.models.families",
+    "ContractEvent": "assetctl.models.families",
+    "ContractLine": "assetctl.models.families",
+    "Decision": "assetctl.models.families",
+    "Household": "assetctl.models.families",
+    "Payment": "assetctl.models.families",
+    "Recommendation": "assetctl.models.families",
+    "Staff": "assetctl.models.families",
+    "TrainingAttendance": "assetctl.models.families",
+    "TrainingSession": "assetctl.models.families",
 }
 
 
@@ -36,15 +50,29 @@ def load_all() -> Any:
 
 
 __all__ = [
+    "AccessLog",
     "Asset",
     "AssetEvent",
     "Audit",
     "AuditItem",
+    "Child",
+    "CommitteeSession",
+    "Contract",
+    "ContractEvent",
+    "ContractLine",
+    "Decision",
+    "DeviceCredential",
     "Disk",
     "DiskWipe",
+    "Household",
     "ImagingRun",
+    "Payment",
+    "Recommendation",
+    "Staff",
     "TagReservation",
     "TagSequence",
+    "TrainingAttendance",
+    "TrainingSession",
     "WipeRun",
     "load_all",
     "metadata",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger
+from sqlalchemy import JSON, BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from assetctl.models.types import UTCDateTime, utcnow
@@ -70,3 +70,22 @@ class ImagingRun(BenchRun, table=True):
 
     profile: str | None = Field(default=None, max_length=64)
     image_sha256: str | None = Field(default=None, max_length=64)
+
+
+class DeviceCredential(SQLModel, table=True):
+    """An account's initial password on a deployed device, for the family's handover sheet.
+
+    Written by the deployment, read only to print the handover sheet; never logged. Only the
+    current cycle's credentials are valid: a return means a new wipe, image and passwords.
+    """
+
+    __tablename__ = "device_credential"
+    __table_args__ = (UniqueConstraint("asset_id", "cycle", "account"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: int = Field(foreign_key="asset.id", index=True)
+    cycle: int
+    account: str = Field(max_length=32)
+    label: str | None = Field(default=None, max_length=64)
+    secret: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -78,7 +78,8 @@ def test_lookup_of_a_mixed_scan_session(fleet: Cli, home: Path) -> None:
         "LMM-PC-00009",  # our shape but never issued
         "x" * 300,  # far too long
     ]
-    result = fleet.ok("scan", input="\n".join(scans) + "\n")
+    result = fleet.fails("scan", input="\n".join(scans) + "\n")
+    assert "Error: 4 scan(s) not taken" in result.stderr
     assert result.stdout.splitlines() == [
         "OK LMM-PC-00001 desktop received bench",
         "OK LMM-PP-00001 laptop received bench",
@@ -103,14 +104,14 @@ def test_a_serial_shared_by_two_vendors_asks_for_the_tag(fleet: Cli) -> None:
             "desktop", "refurbished", "HP", "EliteDesk", "7XK3Q2J", "--acquired", "2014-01-01"
         )
     )
-    line = fleet.ok("scan", input="7xk3q2j\n").stdout.splitlines()[0]
+    line = fleet.fails("scan", input="7xk3q2j\n").stdout.splitlines()[0]
     assert line == (
         "ERROR serial 7XK3Q2J belongs to several devices (LMM-PC-00001, LMM-PC-00003): scan the tag"
     )
 
 
 def test_checkin_moves_devices_and_records_it(fleet: Cli) -> None:
-    out = fleet.ok(
+    out = fleet.fails(
         "scan",
         "--mode",
         "checkin",
@@ -135,7 +136,7 @@ def test_checkin_moves_devices_and_records_it(fleet: Cli) -> None:
 def test_audit_reports_missing_misplaced_and_unknown(fleet: Cli, tmp_path: Path) -> None:
     scans = tmp_path / "scanner-memory.txt"
     scans.write_text("LMM-PC-00001\r\nlmm-pc-00001\r\nPF4XYZ02\r\nBOGUS-1\r\n")
-    out = fleet.ok(
+    out = fleet.fails(
         "scan", "--mode", "audit", "--location", "BENCH", "--from", str(scans)
     ).stdout.splitlines()
     assert out == [
@@ -155,7 +156,7 @@ def test_audit_reports_missing_misplaced_and_unknown(fleet: Cli, tmp_path: Path)
         "4 scan(s): 3 ok, 1 unknown, 0 error(s)",
     ]
     # the same scans typed at the keyboard give the same lines
-    typed = fleet.ok(
+    typed = fleet.fails(
         "scan", "--mode", "audit", "--location", "bench", input=scans.read_text()
     ).stdout.splitlines()
     assert typed[:4] == out[:4] and typed[5:] == out[5:]
@@ -180,5 +181,5 @@ def test_lookup_changes_nothing(fleet: Cli) -> None:
     from tests.helpers import snapshot
 
     before = snapshot(fleet.db_url)
-    fleet.ok("scan", input="LMM-PC-00001\nzzz\n" + garble("LMM-IM-00001") + "\n")
+    fleet.fails("scan", input="LMM-PC-00001\nzzz\n" + garble("LMM-IM-00001") + "\n")
     assert snapshot(fleet.db_url) == before

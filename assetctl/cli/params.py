@@ -1,0 +1,63 @@
+"""Option types shared by the family-side commands: French-friendly dates, amounts, lists."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+
+class DateType(click.ParamType):
+    """``2026-11-28`` or ``28/11/2026``."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        from assetctl.asset_fields import parse_date
+        from assetctl.errors import ValidationError
+
+        try:
+            return parse_date(param.name if param and param.name else "date", str(value).strip())
+        except ValidationError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class EurosType(click.ParamType):
+    """An amount in euros (``5``, ``4,50``), as cents."""
+
+    name = "EUROS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        from assetctl.asset_fields import parse_price_cents
+        from assetctl.errors import ValidationError
+
+        try:
+            return parse_price_cents("amount", str(value))
+        except ValidationError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class DaysType(click.ParamType):
+    """``30``, ``30d``, ``6w`` or ``2m`` (months of 30 days), as days."""
+
+    name = "DAYS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        unit = {"d": 1, "w": 7, "m": 30}.get(text[-1:], 0)
+        number = text[:-1] if unit else text
+        if not number.isdigit() or int(number) > 3650:
+            self.fail(f"{value!r} is not a duration: write 30, 30d, 6w or 2m", param, ctx)
+        return int(number) * (unit or 1)
+
+
+DATE = DateType()
+EUROS = EurosType()
+DAYS = DaysType()
