@@ -56,7 +56,8 @@ class Household(SQLModel, table=True):
     ref: str = Field(max_length=32, unique=True, index=True)
     # personal data
     child_name: str | None = Field(default=None, max_length=128)
-    representatives: list[str] | None = Field(default=None, sa_type=JSON)
+    # none_as_null: an erased list is SQL NULL, not the JSON value null
+    representatives: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
     address: str | None = Field(default=None, max_length=300)
@@ -83,7 +84,7 @@ class Household(SQLModel, table=True):
     can_install: str | None = Field(default=None, max_length=16)
     can_use: str | None = Field(default=None, max_length=16)
     training: str | None = Field(default=None, max_length=16)
-    requested: list[str] | None = Field(default=None, sa_type=JSON)
+    requested: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     diagnosed_on: date | None = None
     caseworker: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

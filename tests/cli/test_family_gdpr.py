@@ -1,0 +1,249 @@
+"""GDPR: a technician reads no personal field through any command; every access is logged
+without values; an export holds everything stored; a purge erases the personal columns and
+leaves every count unchanged (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy
+
+from tests.conftest import Cli
+from tests.family_helpers import DUPONT, MARTIN, PERSONAL_VALUES, approve, form
+from tests.test_docs import all_commands
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def story(programme: Cli) -> dict[str, str]:
+    """Two households at several stages: FAM-00001 on loan (rental, training attended, a
+    deferral with a personal rationale first), FAM-00002 rejected."""
+    cw, tech = programme.as_("claire"), programme.as_("theo")
+    ref = cw.ok("household", "add", *form(MARTIN)).stdout.strip()
+    ref2 = cw.ok("household", "add", *form(DUPONT)).stdout.strip()
+    session = cw.ok("committee", "open", "--date", TODAY.isoformat(), "--member", "X").stdout
+    session = session.strip()
+    cw.ok("household", "recommend", ref)
+    cw.ok(
+        "committee", "decide", session, ref, "deferred", "--rationale",
+        "Lina Martin : situation du père en recherche d'emploi à vérifier",
+    )  # fmt: skip
+    approve(cw, ref, session, "--mode", "rental")
+    cw.ok("household", "recommend", ref2)
+    cw.ok("committee", "decide", session, ref2, "rejected", "--rationale", "équipée par le collège")
+    number = tech.ok("allocate", ref).stdout.strip()
+    tech.ok("contract", "sign", number)
+    training = cw.ok("training", "add", "--date", TODAY.isoformat(), "--topic", "Prise en main")
+    cw.ok("training", "record", training.stdout.strip(), ref, "--status", "attended")
+    cw.ok("contract", "pay", number, "--period", "2026-11", "--payer", "family")
+    return {"ref": ref, "ref2": ref2, "session": session, "number": number}
+
+
+def technician_invocations(s: dict[str, str], tmp: Path) -> dict[str, list[tuple[str, ...]]]:
+    """Every command of the family side (and those that show a family's devices), as a
+    technician would try them."""
+    ref, number, session = s["ref"], s["number"], s["session"]
+    return {
+        "household add": [("household", "add", "--qpv", "Epine", "--phone", "1")],
+        "household edit": [("household", "edit", ref, "--phone", "2")],
+        "household import": [("household", "import", str(tmp / "f.csv"))],
+        "household show": [("household", "show", ref), ("household", "show", ref, "--json")],
+        "household list": [("household", "list"), ("household", "list", "--csv")],
+        "household recommend": [("household", "recommend", ref)],
+        "household export": [("household", "export", ref)],
+        "household purge": [("household", "purge", "--dry-run")],
+        "committee open": [("committee", "open", "--date", "2026-01-01", "--member", "Z")],
+        "committee sessions": [("committee", "sessions")],
+        "committee agenda": [("committee", "agenda", "--json")],
+        "committee decide": [("committee", "decide", session, ref, "approved")],
+        "committee minutes": [("committee", "minutes", session, "-o", str(tmp / "pv.pdf"))],
+        "allocate": [("allocate", ref)],
+        "contract list": [
+            ("contract", "list", "--json"),
+            ("contract", "list", "--csv"),
+            ("contract", "list", "--contacts", "--csv"),
+        ],
+        "contract show": [("contract", "show", number)],
+        "contract print": [("contract", "print", number, "-o", str(tmp / "c.pdf"))],
+        "contract delivery": [("contract", "delivery", number, "--at", "home")],
+        "contract sign": [("contract", "sign", number)],
+        "contract cancel": [("contract", "cancel", number, "--reason", "x")],
+        "contract renew": [("contract", "renew", number)],
+        "contract return": [("contract", "return", "LMM-PC-00001")],
+        "contract lost": [("contract", "lost", "LMM-PC-00001", "--note", "x")],
+        "contract pay": [("contract", "pay", number, "--period", "2026-12", "--payer", "family")],
+        "contract payments": [("contract", "payments", number)],
+        "training add": [("training", "add", "--date", "2026-01-01", "--topic", "x")],
+        "training record": [("training", "record", "1", ref)],
+        "training list": [("training", "list", "--json")],
+        "user add": [("user", "add", "theo", "--role", "admin")],
+        "user remove": [("user", "remove", "claire")],
+        "user list": [("user", "list")],
+        "user whoami": [("user", "whoami")],
+        "asset show": [("asset", "show", "LMM-PP-00001", "--json")],
+        "asset list": [("asset", "list", "--json")],
+        "scan": [("scan",)],
+    }
+
+
+def test_a_technician_reads_no_personal_field_through_any_command(
+    story: dict[str, str], programme: Cli, tmp_path: Path
+) -> None:
+    (tmp_path / "f.csv").write_text("qpv;phone\nEpine;0600000000\n")
+    invocations = technician_invocations(story, tmp_path)
+    family_groups = ("household", "committee", "contract", "training", "user", "allocate")
+    every = {path for path, command in all_commands() if path.split()[0] in family_groups}
+    every = {p for p in every if " " in p or p == "allocate"} - set(family_groups[:-1])
+    assert every <= set(invocations), f"commands not tried: {every - set(invocations)}"
+    tech = programme.as_("theo")
+    for name, calls in invocations.items():
+        for args in calls:
+            result = tech(*args, input="LMM-PP-00001\n" if args == ("scan",) else None)
+            assert "Traceback" not in result.stderr + result.stdout, args
+            seen = result.stdout + result.stderr
+            for value in PERSONAL_VALUES:
+                assert value not in seen, (name, args, value)
+            for path in tmp_path.glob("*.pdf"):
+                pytest.fail(f"{args} wrote {path} for a technician")
+    # what a technician may see: the household's reference and its anonymous facts
+    shown = json.loads(tech.ok("household", "show", story["ref"], "--json").stdout)
+    assert shown["qpv"] == "Bellevue-Carnac" and shown["status"] == "equipped"
+    assert shown["personal_data"] == "hidden (caseworker or admin role)"
+    assert "phone" not in shown and "children" not in shown
+
+
+def rows(db_url: str, sql: str) -> list[tuple[Any, ...]]:
+    from assetctl.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(sqlalchemy.text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_personal_data_access_is_logged_without_values(
+    story: dict[str, str], programme: Cli
+) -> None:
+    cw = programme.as_("claire")
+    before = rows(programme.db_url, "SELECT count(*) FROM access_log")[0][0]
+    cw.ok("household", "show", story["ref"])
+    cw.ok("household", "list", "--csv")
+    log = rows(
+        programme.db_url,
+        "SELECT actor, role, action, household_id, fields FROM access_log ORDER BY id",
+    )
+    assert len(log) == before + 2
+    actor, role, action, household_id, fields = log[-2]
+    assert (actor, role, action, household_id) == ("claire", "caseworker", "read", 1)
+    assert "phone" in json.loads(fields) if isinstance(fields, str) else "phone" in fields
+    actions = {row[2] for row in log}
+    assert {"create", "recommend", "decide", "read", "list"} <= actions
+    dump = json.dumps([list(map(str, r)) for r in log], ensure_ascii=False)
+    for value in PERSONAL_VALUES:
+        assert value not in dump
+    # and nothing personal in the devices' histories or the contracts' events
+    history = json.dumps(
+        rows(programme.db_url, "SELECT reason, details FROM asset_event")
+        + rows(programme.db_url, "SELECT action, details FROM contract_event"),
+        default=str,
+        ensure_ascii=False,
+    )
+    for value in PERSONAL_VALUES:
+        assert value not in history
+
+
+def test_an_export_holds_everything_stored_about_the_household(
+    story: dict[str, str], programme: Cli, tmp_path: Path
+) -> None:
+    from assetctl.models import load_all
+
+    out = tmp_path / "export.json"
+    programme.as_("claire").ok("household", "export", story["ref"], "-o", str(out))
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    data = json.loads(out.read_text())
+    text = json.dumps(data, ensure_ascii=False)
+    for value in PERSONAL_VALUES:
+        assert value in text, value
+    hid = data["household"]["id"]
+    contract_ids = [c["id"] for c in data["contracts"]]
+    exported_ids = {
+        key: {row["id"] for row in value}
+        for key, value in data.items()
+        if isinstance(value, list) and value and isinstance(value[0], dict) and "id" in value[0]
+    }
+    # every row of every table that points at this household, or at its contracts, is there
+    for name, table in load_all().tables.items():
+        if "household_id" in table.c:
+            where = f"household_id = {hid}"
+        elif "contract_id" in table.c:
+            where = f"contract_id IN ({','.join(map(str, contract_ids))})"
+        else:
+            continue
+        ids = {r[0] for r in rows(programme.db_url, f"SELECT id FROM {name} WHERE {where}")}
+        assert ids, name
+        assert any(ids <= got for got in exported_ids.values()), (name, ids, exported_ids.keys())
+    # the stored row itself, column by column
+    stored = rows(programme.db_url, f"SELECT ref, phone, email, landlord FROM household "
+                  f"WHERE id = {hid}")[0]  # fmt: skip
+    exported = data["household"]
+    assert (exported["ref"], exported["phone"], exported["email"], exported["landlord"]) == stored
+
+
+def test_a_purge_erases_personal_data_and_leaves_the_counts(
+    story: dict[str, str], programme: Cli
+) -> None:
+    from assetctl.models.families import PERSONAL
+
+    cw, tech = programme.as_("claire"), programme.as_("theo")
+    # nothing is old enough yet
+    assert programme.ok("household", "purge", "--dry-run").stdout == ""
+    # the loan comes back; the contract closed and the rejection were 13 months ago
+    tech.ok("scan", "--mode", "return", input="LMM-PP-00001\nLMM-IM-00001\n")
+    long_ago = TODAY - timedelta(days=400)
+    from assetctl.db import make_engine
+
+    engine = make_engine(programme.db_url)
+    with engine.begin() as connection:
+        for statement in (
+            "UPDATE contract SET closed_at = :t",
+            "UPDATE decision SET decided_at = :t",
+            "UPDATE household SET updated_at = :t",
+        ):
+            connection.execute(sqlalchemy.text(statement), {"t": f"{long_ago} 10:00:00"})
+    engine.dispose()
+
+    counts = {
+        "households by qpv and school": "SELECT qpv, school, class_name, count(*) FROM household "
+        "GROUP BY qpv, school, class_name ORDER BY qpv, school",
+        "facts": "SELECT ref, adults, computers, printer, internet, can_pay, training, "
+        "requested FROM household ORDER BY ref",
+        "children": "SELECT household_id, count(*) FROM household_child GROUP BY household_id "
+        "ORDER BY household_id",
+        "decisions": "SELECT household_id, outcome, mode, equipment FROM decision ORDER BY id",
+        "contracts": "SELECT number, mode, status, start_date, end_date FROM contract",
+        "lines": "SELECT line_type, kind, status, asset_id FROM contract_line ORDER BY id",
+        "payments": "SELECT period, payer, amount_cents FROM payment",
+        "trainings": "SELECT household_id, status FROM training_attendance",
+        "devices": "SELECT tag, status, cycle FROM asset ORDER BY tag",
+    }
+    before = {name: rows(programme.db_url, sql) for name, sql in counts.items()}
+    assert "may not purge" in cw.fails("household", "purge", "--yes").stderr
+    listed = programme.ok("household", "purge", "--dry-run").stdout.split()
+    assert listed == [story["ref"], story["ref2"]]
+    programme.ok("household", "purge", "--yes")
+    after = {name: rows(programme.db_url, sql) for name, sql in counts.items()}
+    assert after == before
+    for table, columns in PERSONAL.items():
+        values = rows(programme.db_url, f"SELECT {', '.join(columns)} FROM {table}")
+        assert all(v is None for row in values for v in row), table
+    shown = json.loads(cw.ok("household", "show", story["ref"], "--json").stdout)
+    assert shown["status"] == "purged" and shown["child_name"] is None
+    assert "anonymised" in cw.fails("household", "edit", story["ref"], "--phone", "1").stderr
+    assert programme.ok("household", "purge", "--dry-run").stdout == ""

@@ -1,0 +1,128 @@
+"""The household domain: the form's answers, the recommendation rule, and the roles enforced
+in the domain functions themselves (not only by the commands)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from assetctl.access import Actor, Role
+from assetctl.config import Settings
+from assetctl.errors import AccessDeniedError, ValidationError
+from assetctl.households import parse_children, parse_form, recommend_items
+from assetctl.models.families import Child, Household
+
+SETTINGS = Settings()
+DECISION_DAY = date(2026, 12, 3)
+
+
+def household(**facts: Any) -> Household:
+    return Household(ref="FAM-00001", qpv="Epine", created_by="t", **facts)
+
+
+def kids(*births: str) -> list[Child]:
+    return [Child(household_id=1, birth_date=date.fromisoformat(b)) for b in births]
+
+
+def items(h: Household, children: list[Child], settings: Settings = SETTINGS) -> list[str]:
+    found = recommend_items(settings, h, children, DECISION_DAY)
+    return [i.item for i in found if i.item != "none"]
+
+
+def test_ages_at_the_decision_date_choose_desktop_or_laptop() -> None:
+    # 9 years old on the day before the decision: a laptop; one day short of 9: a desktop
+    assert items(household(), kids("2017-12-02")) == ["laptop"]
+    assert items(household(), kids("2017-12-03")) == ["laptop"]
+    assert items(household(), kids("2017-12-04")) == ["desktop"]
+    assert items(household(), kids("2020-01-01", "2012-05-05")) == ["laptop"]
+    one_each = replace(
+        SETTINGS, programme=replace(SETTINGS.programme, one_computer_per_household=False)
+    )
+    assert items(household(), kids("2020-01-01", "2012-05-05"), one_each) == ["laptop", "desktop"]
+    older = replace(SETTINGS, programme=replace(SETTINGS.programme, laptop_from_age=11))
+    assert items(household(), kids("2016-01-01"), older) == ["desktop"]
+
+
+def test_printer_and_internet_follow_the_need() -> None:
+    assert items(household(requested=["printer"], printer="broken"), kids("2019-01-01")) == [
+        "desktop",
+        "printer",
+    ]
+    working = household(requested=["printer"], printer="working", internet="subscription")
+    assert items(working, kids("2019-01-01")) == ["desktop"]
+    assert items(household(internet="none"), kids("2019-01-01")) == ["desktop", "internet"]
+    problem = household(internet="problem", requested=["internet"])
+    assert items(problem, kids("2019-01-01")) == ["desktop", "internet"]
+    has_one = household(computers=1, computers_working=1, internet="subscription")
+    assert items(has_one, kids("2010-01-01")) == []
+    why = recommend_items(SETTINGS, has_one, kids("2010-01-01"), DECISION_DAY)
+    assert [(i.item, i.reason) for i in why] == [
+        ("none", "the household has 1 working computer(s)")
+    ]
+
+
+def test_the_forms_answers_in_french_or_english() -> None:
+    values = parse_form(
+        SETTINGS,
+        {
+            "qpv": "sablons-bords de l’huisne",
+            "printer": "En panne",
+            "internet": "aucun",
+            "can_pay": "Partiellement",
+            "can_install": "ne sait pas",
+            "digital_need": "Oui",
+            "requested": "PC portable + imprimante",
+            "children": "Lina 02/03/2014 | 2019-11-20",
+            "representatives": "Sophie Martin ;Karim Martin",
+        },
+    )
+    assert values["qpv"] == "Sablons-Bords de l'Huisne"
+    assert (values["printer"], values["internet"], values["can_pay"]) == (
+        "broken",
+        "none",
+        "partially",
+    )
+    assert values["can_install"] == "unknown" and values["digital_need"] is True
+    assert values["requested"] == ["laptop", "printer"]
+    assert values["children"] == [("Lina", date(2014, 3, 2)), (None, date(2019, 11, 20))]
+    assert values["representatives"] == ["Sophie Martin", "Karim Martin"]
+    for field, bad, message in (
+        ("qpv", "Paris 13e", "not a configured neighbourhood"),
+        ("adults", "deux", "whole number"),
+        ("requested", "tablette", "not one of"),
+        ("can_use", "peut-être", "not one of"),
+        ("digital_need", "bof", "yes or no"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            parse_form(SETTINGS, {field: bad})
+    with pytest.raises(ValidationError, match="not a date"):
+        parse_children("Lina")
+    with pytest.raises(ValidationError, match="unknown household field"):
+        parse_form(SETTINGS, {"ssn": "1"})
+
+
+def test_roles_are_enforced_by_the_domain_functions(engine: Any, settings: Any) -> None:
+    from assetctl import committee, contracts, households
+    from assetctl.db import session_scope
+
+    caseworker = Actor("claire", Role.CASEWORKER)
+    technician = Actor("theo", Role.TECHNICIAN)
+    with session_scope(engine) as session:
+        values = parse_form(settings, {"qpv": "Epine", "phone": "0600000000"})
+        created = households.add(session, settings, caseworker, values)
+        view = households.view(session, technician, created)
+        assert "phone" not in view and view["ref"] == created.ref
+        assert households.view(session, caseworker, created)["phone"] == "0600000000"
+        for call in (
+            lambda: households.add(session, settings, technician, {"qpv": "Epine"}),
+            lambda: households.export(session, technician, created),
+            lambda: households.recommend(session, settings, technician, created),
+            lambda: households.purge(session, settings, caseworker),
+            lambda: committee.agenda(session, technician),
+            lambda: contracts.list_rows(session, technician, contacts=True),
+        ):
+            with pytest.raises(AccessDeniedError):
+                call()
