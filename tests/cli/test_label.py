@@ -136,7 +136,7 @@ def test_reserved_labels_are_claimed_at_registration(cli_db: Cli, tmp_path: Path
         *add_args("laptop", "purchased", "Lenovo", "T14", "L3", "--tag", "lmm-pp-00003")
     )
     assert claimed.stdout.strip() == "LMM-PP-00003"
-    scans = cli_db.ok("scan", input="LMM-PP-00003\nLMM-PP-00004\n").stdout.splitlines()
+    scans = cli_db.fails("scan", input="LMM-PP-00003\nLMM-PP-00004\n").stdout.splitlines()
     assert scans[0].startswith("OK LMM-PP-00003 laptop received")
     assert scans[1] == (
         "ERROR LMM-PP-00004 is a pre-printed label not yet registered: "
