@@ -100,6 +100,11 @@ class ProgrammeSettings:
     rental_months: int = 12
     rental_fee_cents: int = 500
     programme_share_cents: int = 0
+    # [budget]: the plan's budget (about 263 k€, of which 248 k€ for equipment) and what
+    # refurbishing one city desktop costs (parts, labour), for the cost report
+    budget_total_cents: int = 26_300_000
+    budget_equipment_cents: int = 24_800_000
+    refurbishment_cents: int = 0
 
 
 @dataclass(frozen=True)
@@ -407,6 +412,16 @@ def _parse_programme(doc: dict[str, object], path: Path) -> ProgrammeSettings:
     )
     if share > fee:
         raise ConfigError(f"{path}: contracts.programme_share cannot exceed rental_monthly_fee")
+    budget = _table(doc, "budget", path)
+    total = _cents(budget.get("total", d.budget_total_cents / 100), "budget.total", path)
+    equipment = _cents(
+        budget.get("equipment", d.budget_equipment_cents / 100), "budget.equipment", path
+    )
+    refurbishment = _cents(
+        budget.get("refurbishment_per_device", d.refurbishment_cents / 100),
+        "budget.refurbishment_per_device",
+        path,
+    )
     return ProgrammeSettings(
         household_prefix=prefixes["households"],
         neighbourhoods=_strings(households, "neighbourhoods", d.neighbourhoods, "households"),
@@ -425,6 +440,9 @@ def _parse_programme(doc: dict[str, object], path: Path) -> ProgrammeSettings:
         rental_months=_months(contracts, "rental_months", d.rental_months, "contracts"),
         rental_fee_cents=fee,
         programme_share_cents=share,
+        budget_total_cents=total,
+        budget_equipment_cents=equipment,
+        refurbishment_cents=refurbishment,
     )
 
 
@@ -549,6 +567,13 @@ rental_months = 12
 # Rental: monthly fee and the programme's share of it, in euros.
 rental_monthly_fee = 5.00
 programme_share = 0.00
+
+[budget]
+# The plan's budget in euros, and what refurbishing one city desktop costs (parts, labour),
+# for `assetctl report costs`.
+total = 263000.00
+equipment = 248000.00
+refurbishment_per_device = 0.00
 
 [database]
 # Default: an SQLite file in the data directory. For several benches sharing one database:

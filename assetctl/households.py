@@ -175,7 +175,7 @@ def parse_qpv(settings: Settings, value: str) -> str:
     for name in settings.programme.neighbourhoods:
         if fold(name).replace("-", " ") == wanted:
             return name
-    if wanted in {"hors qpv", "outside", "none", "hors"}:
+    if wanted.startswith(("hors", "outside")) or wanted == "none":
         for name in settings.programme.neighbourhoods:
             if fold(name).startswith("hors"):
                 return name

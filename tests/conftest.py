@@ -150,3 +150,9 @@ def settings(cli_db: Cli) -> object:
     from assetctl.config import load_settings
 
     return load_settings()
+
+
+# the family side's seeded programme (staff and ready devices), for the CLI and report tests
+from tests.family_helpers import programme  # noqa: E402
+
+__all__ = ["programme"]

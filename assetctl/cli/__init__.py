@@ -35,6 +35,7 @@ COMMANDS = {
     "contract": "assetctl.cli.contract:contract",
     "training": "assetctl.cli.training:training",
     "user": "assetctl.cli.user:user",
+    "report": "assetctl.cli.report:report",
 }
 
 

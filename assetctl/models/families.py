@@ -264,6 +264,23 @@ class TrainingAttendance(SQLModel, table=True):
     updated_by: str = Field(max_length=64)
 
 
+class CensusTarget(SQLModel, table=True):
+    """Planned households per school, from a census (the programme's targets)."""
+
+    __tablename__ = "census_target"
+    __table_args__ = (UniqueConstraint("qpv", "school"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    qpv: str = Field(max_length=64, index=True)
+    school: str = Field(max_length=128)
+    school_level: str | None = Field(default=None, max_length=32)
+    planned_households: int | None = None
+    note: str | None = Field(default=None, max_length=200)
+    source: str = Field(max_length=200)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    imported_by: str = Field(max_length=64)
+
+
 # table -> its personal columns: what a technician never reads, what a purge erases
 PERSONAL: dict[str, tuple[str, ...]] = {
     "household": (

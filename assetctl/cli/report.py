@@ -1,0 +1,289 @@
+"""`assetctl report`: counts, indicators, costs, bench throughput, targets, the PDF report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assetctl.cli.context import AppContext
+from assetctl.cli.output import emit_json, emit_rows, info
+from assetctl.cli.params import DATE
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def formats(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--json, --csv, --xlsx (with -o FILE); a table by default."""
+    function = click.option(
+        "-o", "--output-file", "path", type=click.Path(dir_okay=False, path_type=Path),
+        help="The file --xlsx writes.",
+    )(function)  # fmt: skip
+    for flag, value, text in (
+        ("--xlsx", "xlsx", "Write an Excel workbook (-o FILE)."),
+        ("--csv", "csv", "Output CSV."),
+        ("--json", "json", "Output JSON."),
+    ):
+        function = click.option(flag, "output", flag_value=value, help=text)(function)
+    return click.option("--table", "output", flag_value="table", default=True, hidden=True)(
+        function
+    )
+
+
+def period_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = click.option("--to", "end", type=DATE, help="Last day (inclusive).")(function)
+    return click.option("--from", "start", type=DATE, help="First day.")(function)
+
+
+def _xlsx_path(output: str, path: Path | None) -> Path | None:
+    if output == "xlsx" and path is None:
+        raise click.UsageError("--xlsx writes a file: give it with -o FILE")
+    if output != "xlsx" and path is not None:
+        raise click.UsageError("-o FILE goes with --xlsx")
+    return path
+
+
+def _sheets(path: Path, sheets: dict[str, tuple[Any, Any]]) -> None:
+    from assetctl.documents.spreadsheet import write_xlsx
+
+    write_xlsx(path, sheets)
+    info(f"Workbook written: {path}")
+
+
+@click.group()
+def report() -> None:
+    """Reports: material counts, the programme's indicators, costs, the bench's throughput."""
+
+
+@report.command("counts")
+@click.option(
+    "--by", "by_text", default="kind", show_default=True, metavar="DIMS",
+    help="Any of kind,status,origin,location,qpv,school,mode, comma-separated.",
+)  # fmt: skip
+@click.option("--at", "at", type=DATE, help="As it was at the end of that day (from the history).")
+@formats
+@pass_app
+def report_counts(
+    app: AppContext, by_text: str, at: date | None, output: str, path: Path | None
+) -> None:
+    """Devices counted by any combination of dimensions, with the total."""
+    from assetctl.reports import counts, parse_dimensions
+
+    by = parse_dimensions(by_text)
+    xlsx = _xlsx_path(output, path)
+    with app.session() as session:
+        rows = counts(session, by, at)
+    columns = (*by, "devices")
+    if xlsx:
+        _sheets(xlsx, {"Matériel": (columns, rows)})
+        return
+    if output == "json":
+        emit_json(rows)
+        return
+    emit_rows(rows, columns, output)
+
+
+@report.command("indicators")
+@period_options
+@formats
+@pass_app
+def report_indicators(
+    app: AppContext, start: date | None, end: date | None, output: str, path: Path | None
+) -> None:
+    """The programme's evaluation indicators, overall, by neighbourhood and by school."""
+    from assetctl.reports import Period, indicators
+
+    xlsx = _xlsx_path(output, path)
+    with app.session() as session:
+        data = indicators(session, Period(start, end))
+    overall = [{"indicator": k, "value": v} for k, v in data["overall"].items()]
+    overall += [{"indicator": k, "value": v} for k, v in data["cost_to_families"].items()]
+    if xlsx:
+        _sheets(
+            xlsx,
+            {
+                "Indicateurs": (("indicator", "value"), overall),
+                "Matériels fournis": (
+                    ("kind", "mode", "devices"),
+                    data["devices_by_kind_and_mode"],
+                ),
+                "Par quartier": (AREA_COLUMNS, data["by_area"]),
+                "Par école": (("school", *AREA_COLUMNS), data["by_school"]),
+                "Recensement": (TARGET_COLUMNS, data["targets"]),
+            },
+        )
+        return
+    if output == "json":
+        emit_json(data)
+        return
+    if output == "csv":
+        emit_rows(data["by_school"], ("school", *AREA_COLUMNS), output)
+        return
+    emit_rows(overall, ("indicator", "value"), output)
+    for title, columns, rows in (
+        ("Devices supplied", ("kind", "mode", "devices"), data["devices_by_kind_and_mode"]),
+        ("By neighbourhood", AREA_COLUMNS, data["by_area"]),
+        ("By school", ("school", *AREA_COLUMNS), data["by_school"]),
+        ("Census targets", TARGET_COLUMNS, data["targets"]),
+    ):
+        if rows:
+            click.echo(f"\n{title}")
+            emit_rows(rows, columns, output)
+
+
+AREA_COLUMNS = (
+    "qpv",
+    "families_equipped",
+    "internet_before",
+    "internet_now",
+    "training_accepted",
+    "training_offered",
+    "training_attended",
+)
+TARGET_COLUMNS = ("qpv", "schools", "planned_households", "diagnosed", "equipped",
+                  "progress_percent")  # fmt: skip
+COST_COLUMNS = ("kind", "origin", "devices", "priced", "purchase", "refurbishment", "total",
+                "average")  # fmt: skip
+
+
+def _euros(cents: int) -> str:
+    return f"{cents / 100:.2f}"
+
+
+@report.command("costs")
+@formats
+@pass_app
+def report_costs(app: AppContext, output: str, path: Path | None) -> None:
+    """Purchase and refurbishment cost per kind, in total, against the configured budget."""
+    from assetctl.reports import costs
+
+    xlsx = _xlsx_path(output, path)
+    with app.session() as session:
+        data = costs(session, app.settings)
+    rows = [
+        {**r, **{k[:-6]: _euros(v) for k, v in r.items() if k.endswith("_cents")}}
+        for r in data["by_kind"]
+    ]
+    summary = [
+        {"item": k[:-6], "euros": _euros(v)} for k, v in data.items() if k.endswith("_cents")
+    ]
+    if xlsx:
+        _sheets(xlsx, {"Coûts": (COST_COLUMNS, rows), "Budget": (("item", "euros"), summary)})
+        return
+    if output == "json":
+        emit_json(data)
+        return
+    emit_rows(rows, COST_COLUMNS, output)
+    if output == "table":
+        click.echo("")
+        emit_rows(summary, ("item", "euros"), output)
+        if data["unpriced_devices"]:
+            info(f"{data['unpriced_devices']} purchased device(s) have no price recorded")
+
+
+@report.command("bench")
+@period_options
+@click.option("--per", type=click.Choice(["day", "week"]), default="day", show_default=True)
+@formats
+@pass_app
+def report_bench(
+    app: AppContext,
+    start: date | None,
+    end: date | None,
+    per: str,
+    output: str,
+    path: Path | None,
+) -> None:
+    """The bench's throughput: registered, discovered, wiped, imaged, ready per day or week;
+    failure rates by model and step; median durations."""
+    from assetctl.reports import Period, throughput
+
+    xlsx = _xlsx_path(output, path)
+    with app.session() as session:
+        data = throughput(session, Period(start, end), per)
+    columns = (per, "registered", "discovered", "wiped", "imaged", "ready")
+    failure_columns = ("manufacturer", "model", "step", "runs", "failed", "failure_rate_percent")
+    if xlsx:
+        _sheets(
+            xlsx,
+            {"Débit": (columns, data["rows"]), "Échecs": (failure_columns, data["failures"])},
+        )
+        return
+    if output == "json":
+        emit_json(data)
+        return
+    emit_rows(data["rows"], columns, output)
+    if output == "table":
+        click.echo("")
+        emit_rows(data["failures"], failure_columns, output)
+        medians = ", ".join(f"{k} {v} min" for k, v in data["median_minutes"].items())
+        info(f"median durations: {medians or 'no run yet'}")
+
+
+@report.group("targets")
+def targets() -> None:
+    """The census targets: planned households per school."""
+
+
+@targets.command("import")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def targets_import(app: AppContext, csv_path: Path) -> None:
+    """Replace the targets with a census file (qpv,school,school_level,planned_households,note)."""
+    from assetctl.reports import import_targets
+
+    with app.session() as session:
+        imported = import_targets(session, app.settings, app.who(session), csv_path)
+        areas = {t.qpv for t in imported}
+        planned = sum(t.planned_households or 0 for t in imported)
+    info(
+        f"{csv_path}: {len(imported)} schools, {planned} planned households across "
+        f"{len(areas)} areas"
+    )
+
+
+@targets.command("list")
+@formats
+@pass_app
+def targets_list(app: AppContext, output: str, path: Path | None) -> None:
+    """The targets in force."""
+    from assetctl.reports import targets as all_targets
+
+    xlsx = _xlsx_path(output, path)
+    with app.session() as session:
+        rows = all_targets(session)
+    columns = ("qpv", "school", "school_level", "planned_households", "note")
+    if xlsx:
+        _sheets(xlsx, {"Recensement": (columns, rows)})
+        return
+    emit_rows(rows, columns, output)
+
+
+@report.command("pdf")
+@period_options
+@click.option(
+    "-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path), required=True
+)
+@pass_app
+def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path) -> None:
+    """The report for the committee and funders, in French, with tables and charts."""
+    from assetctl.documents.report import render_report
+    from assetctl.reports import Period, costs, counts, generated_at, indicators, throughput
+
+    period = Period(start, end)
+    with app.session() as session:
+        record = {
+            "organisation": app.settings.organisation,
+            "period_label": period.label(),
+            "generated_at": generated_at(),
+            "indicators": indicators(session, period),
+            "counts": counts(session, ["kind"]),
+            "counts_by_status": counts(session, ["kind", "status"]),
+            "costs": costs(session, app.settings),
+            "throughput": throughput(session, period),
+        }
+    render_report(record, path)
+    info(f"Report written: {path}")

@@ -1,0 +1,307 @@
+"""Reports against hand-computed expectations on a seeded programme (SQLite and PostgreSQL):
+counts now and on a past date, the indicators, costs, the bench's throughput, the census
+targets, the spreadsheet and the PDF; a purge changes none of them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli
+from tests.family_helpers import DUPONT, MARTIN, approve, form
+from tests.helpers import add_args, make_ready, pdf_text, snapshot
+
+TODAY = date.today()
+CENSUS_COPY = Path(__file__).parent / "fixtures" / "census-2020-05.csv"
+
+
+def shift_history(db_url: str, days: int) -> None:
+    """Move every timestamp of the database ``days`` into the past, as if it all happened
+    then (the history keeps its order)."""
+    from sqlalchemy import update
+
+    from assetctl.db import make_engine
+    from assetctl.models import load_all
+    from assetctl.models.types import UTCDateTime
+
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        for table in load_all().tables.values():
+            stamps = [c for c in table.c if isinstance(c.type, UTCDateTime)]
+            if not stamps or "id" not in table.c:
+                continue
+            for row in connection.execute(table.select()).mappings().all():
+                values = {c.name: row[c.name] - timedelta(days=days) for c in stamps if row[c.name]}
+                if values:
+                    connection.execute(update(table).where(table.c.id == row["id"]).values(values))
+    engine.dispose()
+
+
+def counts(cli: Cli, by: str, *extra: str) -> list[tuple[Any, ...]]:
+    rows = json.loads(cli.ok("report", "counts", "--by", by, "--json", *extra).stdout)
+    return [tuple(r.values()) for r in rows]
+
+
+@pytest.fixture
+def seeded(programme: Cli) -> Cli:
+    """Four households: Martin (Bellevue-Carnac) rents a laptop and a printer with internet
+    support and attended a training; Dupont (Epine) borrowed a laptop and brought it back;
+    Diallo (Epine) was rejected; Petit (hors QPV) was given a desktop. Then ten days pass."""
+    cw, tech = programme.as_("claire"), programme.as_("theo")
+    programme.ok(
+        *add_args("laptop", "purchased", "Dell", "Latitude 5420", "LAT2", "--unit-price", "450,00")
+    )
+    programme.ok(
+        *add_args("desktop", "refurbished", "HP", "Elite 8300", "HP2", "--acquired", "2013-01-01")
+    )
+    programme.ok("asset", "edit", "LMM-PP-00001", "--unit-price", "500")
+    programme.ok("asset", "edit", "LMM-IM-00001", "--unit-price", "120,50")
+    make_ready(programme.db_url, "LMM-PP-00002")
+    session = cw.ok("committee", "open", "--date", TODAY.isoformat(), "--member", "X").stdout
+    session = session.strip()
+    martin = cw.ok("household", "add", *form(MARTIN)).stdout.strip()
+    approve(cw, martin, session, "--mode", "rental", "--fee", "5", "--programme-share", "3")
+    number = tech.ok("allocate", martin, "--tag", "LMM-PP-00001").stdout.strip()
+    tech.ok("contract", "sign", number)
+    cw.ok("contract", "pay", number, "--period", "2026-10", "--payer", "family")
+    cw.ok("contract", "pay", number, "--period", "2026-10", "--payer", "programme")
+    training = cw.ok("training", "add", "--date", TODAY.isoformat(), "--topic", "Bases").stdout
+    cw.ok("training", "record", training.strip(), martin, "--status", "attended")
+    dupont = cw.ok("household", "add", *form(DUPONT)).stdout.strip()
+    approve(cw, dupont, session, "--mode", "loan")
+    tech.ok("contract", "sign", tech.ok("allocate", dupont, "--tag", "LMM-PP-00002").stdout.strip())
+    tech.ok("contract", "return", "LMM-PP-00002")
+    diallo = cw.ok(
+        "household", "add", "--qpv", "Epine", "--school", "Ecole élémentaire Michel Ange",
+        "--children", "Awa 2018-04-04", "--representatives", "Awa Diallo",
+    ).stdout  # fmt: skip
+    cw.ok("household", "recommend", diallo.strip())
+    cw.ok("committee", "decide", session, diallo.strip(), "rejected", "--rationale", "équipée")
+    petit = cw.ok(
+        "household", "add", "--qpv", "hors QPV", "--school", "Collège des Sources",
+        "--children", "Léo 2019-06-06", "--internet", "problem",
+    ).stdout  # fmt: skip
+    approve(cw, petit.strip(), session, "--mode", "don", "--equipment", "desktop")
+    tech.ok("contract", "sign", tech.ok("allocate", petit.strip()).stdout.strip())
+    shift_history(programme.db_url, 10)
+    return programme
+
+
+def test_counts_now_and_as_they_were(seeded: Cli) -> None:
+    assert counts(seeded, "kind,status") == [
+        ("desktop", "given", 1),
+        ("desktop", "received", 1),
+        ("laptop", "on_loan", 1),
+        ("laptop", "returned", 1),
+        ("printer", "on_loan", 1),
+        ("TOTAL", "", 5),
+    ]
+    assert counts(seeded, "kind,qpv") == [
+        ("desktop", "-", 1),
+        ("desktop", "hors QPV", 1),
+        ("laptop", "-", 1),
+        ("laptop", "Bellevue-Carnac", 1),
+        ("printer", "Bellevue-Carnac", 1),
+        ("TOTAL", "", 5),
+    ]
+    assert counts(seeded, "mode") == [("-", 2), ("gift", 1), ("rental", 2), ("TOTAL", 5)]
+    assert counts(seeded, "school,mode") == [
+        ("-", "-", 2),
+        ("Collège Léon Tolstoï", "rental", 2),
+        ("Collège des Sources", "gift", 1),
+        ("TOTAL", "", 5),
+    ]
+    # today the laptop comes back; five days ago it was with the Martin family
+    seeded.as_("theo").ok("scan", "--mode", "return", input="LMM-PP-00001\n")
+    before = (TODAY - timedelta(days=5)).isoformat()
+    assert counts(seeded, "kind,status", "--at", before) == [
+        ("desktop", "given", 1),
+        ("desktop", "received", 1),
+        ("laptop", "on_loan", 1),
+        ("laptop", "returned", 1),
+        ("printer", "on_loan", 1),
+        ("TOTAL", "", 5),
+    ]
+    assert counts(seeded, "kind,qpv", "--at", before)[2:4] == [
+        ("laptop", "-", 1),
+        ("laptop", "Bellevue-Carnac", 1),
+    ]
+    assert counts(seeded, "kind,status")[2:4] == [
+        ("laptop", "returned", 2),
+        ("printer", "on_loan", 1),
+    ]
+    assert counts(seeded, "kind", "--at", (TODAY - timedelta(days=30)).isoformat()) == [
+        ("TOTAL", 0)
+    ]
+    table = seeded.ok("report", "counts", "--by", "kind,status").stdout.splitlines()
+    assert table[0].split() == ["KIND", "STATUS", "DEVICES"] and table[-1].split() == ["TOTAL", "5"]
+    csv = seeded.ok("report", "counts", "--by", "origin", "--csv").stdout.splitlines()
+    assert csv == ["origin,devices", "purchased,3", "refurbished,2", "TOTAL,5"]
+
+
+def test_indicators_costs_and_bench(seeded: Cli) -> None:
+    data = json.loads(seeded.ok("report", "indicators", "--json").stdout)
+    assert data["overall"] == {
+        "families_equipped": 3,
+        "internet_before": 1,  # Dupont had a subscription
+        "internet_now": 2,  # and Martin has internet support now
+        "training_accepted": 1,
+        "training_offered": 1,
+        "training_attended": 1,
+        "devices_supplied": 4,
+    }
+    assert data["devices_by_kind_and_mode"] == [
+        {"kind": "desktop", "mode": "gift", "devices": 1},
+        {"kind": "laptop", "mode": "loan", "devices": 1},
+        {"kind": "laptop", "mode": "rental", "devices": 1},
+        {"kind": "printer", "mode": "rental", "devices": 1},
+    ]
+    assert data["cost_to_families"] == {
+        "paid_by_families_cents": 200,
+        "paid_by_programme_cents": 300,
+        "active_rentals": 1,
+        "monthly_family_share_cents": 200,
+        "monthly_programme_share_cents": 300,
+    }
+    assert [(a["qpv"], a["families_equipped"], a["internet_now"]) for a in data["by_area"]] == [
+        ("Bellevue-Carnac", 1, 1),
+        ("Epine", 1, 1),
+        ("hors QPV", 1, 0),
+    ]
+    assert [(s["school"], s["families_equipped"]) for s in data["by_school"]] == [
+        ("Collège Léon Tolstoï", 1),
+        ("Ecole élémentaire Michel Ange", 1),
+        ("Collège des Sources", 1),
+    ]
+    # a period before anything was signed counts nothing
+    old = json.loads(
+        seeded.ok(
+            "report", "indicators", "--to", (TODAY - timedelta(days=20)).isoformat(), "--json"
+        ).stdout
+    )
+    assert old["overall"]["families_equipped"] == 0 and old["devices_by_kind_and_mode"] == []
+
+    cost = json.loads(seeded.ok("report", "costs", "--json").stdout)
+    assert cost["total_cents"] == 50000 + 45000 + 12050
+    assert cost["remaining_equipment_cents"] == 24_800_000 - 107_050
+    assert [(r["kind"], r["origin"], r["devices"], r["total_cents"]) for r in cost["by_kind"]] == [
+        ("desktop", "refurbished", 2, 0),
+        ("laptop", "purchased", 2, 95000),
+        ("printer", "purchased", 1, 12050),
+    ]
+    bench = json.loads(seeded.ok("report", "bench", "--json").stdout)
+    day = (TODAY - timedelta(days=10)).isoformat()
+    assert bench["rows"] == [
+        {"day": day, "registered": 5, "discovered": 0, "wiped": 4, "imaged": 4, "ready": 4}
+    ]
+    assert bench["median_minutes"] == {"wipe": 30.0, "imaging": 30.0}
+    weeks = json.loads(seeded.ok("report", "bench", "--per", "week", "--json").stdout)
+    assert weeks["rows"][0]["week"].startswith(str((TODAY - timedelta(days=10)).isocalendar()[0]))
+
+
+def test_a_purge_changes_no_report(seeded: Cli) -> None:
+    from tests.cli.test_family_gdpr import rows
+
+    reports = [
+        ("report", "counts", "--by", "kind,status,qpv,school,mode", "--json"),
+        ("report", "indicators", "--json"),
+        ("report", "costs", "--json"),
+    ]
+    before = [seeded.ok(*args).stdout for args in reports]
+    # the Dupont loan, Petit's gift (closed at the handover) and Diallo's rejection: old now
+    shift_history(seeded.db_url, 400)
+    moved = [seeded.ok(*args).stdout for args in reports[1:]]
+    purged = seeded.ok("household", "purge", "--yes").stderr
+    assert "3 household(s) anonymised" in purged
+    assert [seeded.ok(*args).stdout for args in reports[1:]] == moved
+    assert seeded.ok(*reports[0]).stdout == before[0]
+    assert rows(seeded.db_url, "SELECT count(*) FROM household WHERE purged_at IS NOT NULL") == [
+        (3,)
+    ]
+
+
+def test_census_targets_and_documents(seeded: Cli, tmp_path: Path) -> None:
+    imported = seeded.as_("claire").ok("report", "targets", "import", str(CENSUS_COPY))
+    assert "40 schools, 318 planned households across 5 areas" in imported.stderr
+    targets = json.loads(seeded.ok("report", "indicators", "--json").stdout)["targets"]
+    assert [
+        (t["qpv"], t["planned_households"], t["diagnosed"], t["equipped"]) for t in targets
+    ] == [
+        ("Bellevue-Carnac", 28, 1, 1),
+        ("Epine", 14, 2, 1),
+        ("Ronceray-Glonnières-Vauguyon", 30, 0, 0),
+        ("Sablons-Bords de l'Huisne", 192, 0, 0),
+        ("hors QPV", 54, 1, 1),
+    ]
+    listed = json.loads(seeded.ok("report", "targets", "list", "--json").stdout)
+    assert len(listed) == 40 and sum(t["planned_households"] or 0 for t in listed) == 318
+
+    workbook = tmp_path / "indicateurs.xlsx"
+    seeded.ok("report", "indicators", "--xlsx", "-o", str(workbook))
+    from openpyxl import load_workbook
+
+    book = load_workbook(workbook)
+    assert book.sheetnames == [
+        "Indicateurs",
+        "Matériels fournis",
+        "Par quartier",
+        "Par école",
+        "Recensement",
+    ]
+    sheet = book["Indicateurs"]
+    assert [c.value for c in sheet[1]] == ["indicator", "value"]
+    assert ("families_equipped", 3) in [
+        (r[0].value, r[1].value) for r in sheet.iter_rows(min_row=2)
+    ]
+    counts_book = tmp_path / "parc.xlsx"
+    seeded.ok("report", "counts", "--by", "kind,status", "--xlsx", "-o", str(counts_book))
+    values = [[c.value for c in r] for r in load_workbook(counts_book)["Matériel"].iter_rows()]
+    assert values[0] == ["kind", "status", "devices"] and values[-1] == ["TOTAL", None, 5]
+
+    pdf = tmp_path / "rapport.pdf"
+    seeded.ok("report", "pdf", "-o", str(pdf))
+    text = " ".join(pdf_text(pdf).split())
+    for expected in (
+        "Le Mans Métropole",
+        "Équipement numérique des familles",
+        "depuis le début du programme",
+        "Familles équipées 3",
+        "Familles ayant internet aujourd'hui 2",
+        "Ordinateur portable Location 1",
+        "Avancement par rapport au recensement",
+        "Sablons-Bords de l'Huisne 10 192 0 0 0 %",
+        "Loyers payés par les familles 2,00 €",
+        "248 000,00 €",
+    ):
+        assert expected in text, expected
+    for value in ("Martin", "Sophie", "Diallo"):
+        assert value not in text
+
+
+def test_bad_report_input_is_refused(seeded: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "census.csv"
+    bad.write_text(
+        "qpv,school,school_level,planned_households,note\n"
+        "Epine,Ecole A,school,3,\nNulle part,Ecole B,school,2,\nEpine,Ecole C,school,beaucoup,\n"
+    )
+    before = snapshot(seeded.db_url)
+    result = seeded.as_("claire").fails("report", "targets", "import", str(bad))
+    assert (
+        "line 3: qpv 'Nulle part'" in result.stderr
+        and "line 4: planned_households" in result.stderr
+    )
+    for args, message in (
+        (("report", "counts", "--by", "kind,colour"), "unknown dimension(s) colour"),
+        (("report", "counts", "--by", "location", "--at", "2026-01-01"), "locations are not"),
+        (("report", "counts", "--xlsx"), "give it with -o FILE"),
+        (("report", "indicators", "--from", "2026-05-01", "--to", "2026-01-01"), "is after"),
+        (("report", "targets", "import", str(bad)), "may not record committee"),
+    ):
+        code = 2 if "-o FILE" in message else 1
+        assert message in seeded.as_("theo").fails(*args, code=code).stderr, args
+    assert "is not a date" in seeded.fails("report", "counts", "--at", "hier", code=2).stderr
+    assert snapshot(seeded.db_url) == before
