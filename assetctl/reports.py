@@ -73,16 +73,22 @@ def counts(session: Session, by: list[str], at: date | None = None) -> list[dict
             "reconstructed from the history"
         )
     params: dict[str, Any] = {}
+    where = ""
     if at is None:
-        status = "(SELECT id AS asset_id, status FROM asset)"
+        status = ""
         line_open = "cl.closed_at IS NULL"
     else:
         params["t"] = _bind_time(session, end_of(at))
+        # Walk back from now: a device's status at t is its status now, unless it changed
+        # after t, in which case it is the status its first change after t left. A first
+        # change with no previous status is its registration: it did not exist yet. The cost
+        # follows the changes since t, not the whole history.
         status = (
-            "(SELECT e.asset_id, e.to_status AS status FROM asset_event e JOIN "
-            "(SELECT asset_id, max(id) AS id FROM asset_event WHERE to_status IS NOT NULL "
-            "AND at < :t GROUP BY asset_id) last ON last.id = e.id)"
+            "LEFT JOIN (SELECT e.asset_id, e.from_status FROM asset_event e JOIN "
+            "(SELECT asset_id, min(id) AS id FROM asset_event WHERE to_status IS NOT NULL "
+            "AND at >= :t GROUP BY asset_id) fc ON fc.id = e.id) s ON s.asset_id = a.id"
         )
+        where = "WHERE a.created_at < :t AND (s.asset_id IS NULL OR s.from_status IS NOT NULL)"
         line_open = "c.created_at < :t AND (cl.closed_at IS NULL OR cl.closed_at >= :t)"
     family = ""
     if {"qpv", "school", "mode"} & set(by):
@@ -92,10 +98,12 @@ def counts(session: Session, by: list[str], at: date | None = None) -> list[dict
             f"WHERE cl.line_type = 'device' AND {line_open}) f ON f.asset_id = a.id"
         )
     columns = [DIMENSIONS[d] for d in by]
+    current = "a.status" if at is None else "coalesce(s.from_status, a.status)"
+    columns = [current if c == "s.status" else c for c in columns]
     select_list = ", ".join(f"{c} AS {d}" for c, d in zip(columns, by, strict=True))
     sql = (
-        f"SELECT {select_list}, count(*) AS devices FROM asset a JOIN {status} s "
-        f"ON s.asset_id = a.id {family} GROUP BY {', '.join(columns)} "
+        f"SELECT {select_list}, count(*) AS devices FROM asset a {status} {family} {where} "
+        f"GROUP BY {', '.join(columns)} "
         f"ORDER BY {', '.join(columns)}"
     )
     rows = [

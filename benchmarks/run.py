@@ -20,8 +20,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -527,6 +528,89 @@ def bench_discover(work: Path, hosts: int, runs: int) -> Row | None:
     )
 
 
+def bench_reports(
+    work: Path, kind: str, assets: int, events: int, households: int, runs: int
+) -> list[Row]:
+    """Report queries in process (as `report counts` and `report indicators` run them), beside
+    the bare aggregate the database answers for the same question."""
+    import sqlalchemy
+
+    from assetctl.db import make_engine, session_scope
+    from assetctl.reports import Period, counts, indicators
+    from benchmarks.programme import seed_programme
+
+    db = Database(kind, work)
+    sizes = seed_programme(db.url, assets, events, households)
+    print(f"  seeded {sizes}", file=sys.stderr)
+    engine = make_engine(db.url)
+    last_month = (datetime.now(UTC) - timedelta(days=30)).date()
+    last_year = (datetime.now(UTC) - timedelta(days=365)).date()
+
+    def ours(call: Callable[[Any], Any]) -> Callable[[], float]:
+        def run() -> float:
+            begin = time.perf_counter()
+            with session_scope(engine) as session:
+                call(session)
+            return time.perf_counter() - begin
+
+        return run
+
+    def bare(sql: str) -> Callable[[], float]:
+        def run() -> float:
+            begin = time.perf_counter()
+            with engine.connect() as connection:
+                connection.exec_driver_sql(sql).all()
+            return time.perf_counter() - begin
+
+        return run
+
+    scale = f"{assets:,} assets, {events:,} events, {households:,} households"
+    rows = []
+    cases: list[tuple[str, Callable[[Any], Any], str, str, str]] = [
+        (
+            "`report counts --by kind,status`",
+            lambda s: counts(s, ["kind", "status"]),
+            "SELECT kind, status, count(*) FROM asset GROUP BY kind, status",
+            "bare GROUP BY kind, status",
+            "< 200 ms",
+        ),
+        (
+            "`report counts --by kind,qpv,mode`",
+            lambda s: counts(s, ["kind", "qpv", "mode"]),
+            "SELECT kind, status, count(*) FROM asset GROUP BY kind, status",
+            "bare GROUP BY kind, status",
+            "< 200 ms",
+        ),
+        *[
+            (
+                f"`report counts --by kind,status --at` {label}",
+                lambda s, day=day: counts(s, ["kind", "status"], day),
+                "SELECT asset_id, max(id) FROM asset_event WHERE to_status IS NOT NULL "
+                f"AND at < '{day}' GROUP BY asset_id",
+                "bare latest-status-event-before-the-date query",
+                "< 200 ms",
+            )
+            for label, day in (("30 days ago", last_month), ("a year ago", last_year))
+        ],
+        (
+            "`report indicators`",
+            lambda s: indicators(s, Period()),
+            "SELECT h.qpv, count(DISTINCT h.id) FROM household h JOIN contract c ON "
+            "c.household_id = h.id WHERE c.signed_at IS NOT NULL GROUP BY h.qpv",
+            "bare families-equipped-by-area join",
+            "< 1 s",
+        ),
+    ]
+    for name, call, sql, floor_name, target in cases:
+        ours(call)()  # warm the caches alike
+        mine, floor = interleaved(ours(call), bare(sql), runs)
+        rows.append(Row(f"{name} ({scale})", kind, mine, floor_name, floor, target))
+    engine.dispose()
+    db.drop()
+    del sqlalchemy
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -534,14 +618,22 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     parser.add_argument("--runs", type=int, default=11, help="runs of the quick benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    parser.add_argument("--only", choices=["reports"], help="run only this group of benchmarks")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import_rows, list_rows = (1_000, 5_000) if args.quick else (10_000, 100_000)
     label_count = 100 if args.quick else 1_000
     backends = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
     rows: list[Row] = []
+    report_sizes = (10_000, 100_000, 2_000) if args.quick else (100_000, 1_000_000, 20_000)
     with tempfile.TemporaryDirectory(prefix="assetctl-bench-") as tmp:
         work = Path(tmp)
+        if args.only == "reports":
+            for kind in backends:
+                print(f"benchmark: reports on {kind} ...", file=sys.stderr)
+                rows += bench_reports(work, kind, *report_sizes, args.runs)
+            _print(rows)
+            return
         print("benchmark: start-up ...", file=sys.stderr)
         rows.append(bench_startup(work, args.runs))
         print("benchmark: overwrite ...", file=sys.stderr)
@@ -561,6 +653,12 @@ def main() -> None:
             rows.append(bench_import(work, kind, import_rows, 3))
             print(f"benchmark: list on {kind} ...", file=sys.stderr)
             rows.append(bench_list(work, kind, list_rows, 5))
+            print(f"benchmark: reports on {kind} ...", file=sys.stderr)
+            rows += bench_reports(work, kind, *report_sizes, args.runs)
+    _print(rows)
+
+
+def _print(rows: list[Row]) -> None:
     print("| benchmark | database | time | floor | floor time | ratio | target |")
     print("|---|---|---:|---|---:|---:|---|")
     for row in rows:

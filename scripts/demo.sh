@@ -133,11 +133,22 @@ expect_failure assetctl asset status LMM-PP-00003 allocated --reason "skip the c
 # (building and deploying images, issue 5, makes it ready; the contract, the handover and the
 # return desk then follow: see README "Families, committee and contracts")
 
-step "12. Export the inventory for a spreadsheet"
+step "12. Reports: material counts by type, the programme's indicators, costs, a PDF"
+show assetctl report counts --by kind,status
+show assetctl report counts --by kind,origin --csv
+show $CW assetctl report targets import examples/recensement-2020-05.csv
+show assetctl report indicators
+show assetctl report costs
+show assetctl report bench
+show assetctl report counts --by kind,status,location --xlsx -o demo-output/parc.xlsx
+show assetctl report pdf -o demo-output/rapport-programme.pdf
+
+step "13. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
 show assetctl asset list --status received --kind desktop
 
 echo >&2
 echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
 echo "      labels: demo-output/etiquettes-*.pdf; certificate: demo-output/certificat-effacement.pdf;" >&2
-echo "      committee minutes: demo-output/pv-commission.pdf; GDPR export: demo-output/export-rgpd.json" >&2
+echo "      committee minutes: demo-output/pv-commission.pdf; GDPR export: demo-output/export-rgpd.json;" >&2
+echo "      reports: demo-output/rapport-programme.pdf, demo-output/parc.xlsx" >&2

@@ -24,6 +24,24 @@ def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
         yield line
 
 
+def _ask_condition(mode: object) -> None:
+    """At the return desk, in a terminal: the condition of the device just scanned."""
+    from assetctl.contracts import CONDITIONS, parse_condition
+    from assetctl.errors import ValidationError
+    from assetctl.scan import ReturnMode
+
+    assert isinstance(mode, ReturnMode)
+    while True:
+        answer = click.prompt(
+            f"  condition ({'/'.join(CONDITIONS)})", default="ok", err=True, show_default=True
+        )
+        try:
+            mode.condition = parse_condition(answer)
+            return
+        except ValidationError as exc:
+            click.echo(f"  {exc}", err=True)
+
+
 @click.command()
 @click.option(
     "--mode",
@@ -40,8 +58,8 @@ def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
 @click.option(
     "--condition",
     metavar="STATE",
-    help="return: the condition of the devices scanned (ok, damaged, accessories-missing; "
-    "default ok).",
+    help="return: the condition of the devices scanned (ok, damaged, accessories-missing); "
+    "without it, a terminal asks after each scan, and a file or pipe means ok.",
 )
 @click.option(
     "--from",
@@ -79,7 +97,10 @@ def scan(
             err=True,
         )
     try:
+        ask_condition = interactive and mode == "return" and condition is None
         for raw in _lines(source, interactive):
+            if ask_condition and raw.strip():
+                _ask_condition(station.mode)
             result = station.scan(raw)
             if result is None:
                 continue

@@ -300,3 +300,41 @@ def test_household_import_is_all_or_nothing(programme: Cli, tmp_path: Path) -> N
     ]
     rec = json.loads(cw.ok("household", "recommend", "FAM-00001", "--json").stdout)
     assert [r["item"] for r in rec] == ["desktop", "printer", "internet"]
+
+
+def test_the_return_desk_asks_the_condition_in_a_terminal(programme: Cli) -> None:
+    """A real terminal (a pty): after each scan the station asks the device's condition."""
+    import os
+    import sys
+
+    import pexpect
+
+    cw, tech = programme.as_("claire"), programme.as_("theo")
+    ref = cw.ok("household", "add", *form(DUPONT)).stdout.strip()
+    session = cw.ok("committee", "open", "--date", TODAY.isoformat(), "--member", "X").stdout
+    approve(cw, ref, session.strip(), "--mode", "loan")
+    tech.ok("contract", "sign", tech.ok("allocate", ref).stdout.strip())
+    env = {
+        **os.environ,
+        "ASSETCTL_HOME": str(programme.home),
+        "ASSETCTL_DATABASE_URL": programme.db_url,
+        "ASSETCTL_OPERATOR": "theo",
+    }
+    child = pexpect.spawn(
+        sys.executable, ["-m", "assetctl", "scan", "--mode", "return"], env=env,
+        encoding="utf-8", timeout=60,
+    )  # fmt: skip
+    child.expect("scan> ")
+    child.sendline("LMM-PP-00001")
+    child.expect(r"condition \(ok/damaged/accessories-missing\)")
+    child.sendline("cassé")
+    child.expect("is not one of")
+    child.sendline("abîmé")
+    child.expect("OK LMM-PP-00001 laptop returned bench - returned \\(damaged\\)")
+    child.expect("scan> ")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = json.loads(tech.ok("contract", "list", "--status", "closed", "--json").stdout)
+    assert [c["household"] for c in shown] == [ref]
