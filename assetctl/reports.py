@@ -25,15 +25,15 @@ from assetctl.errors import ValidationError
 from assetctl.models.families import CensusTarget
 from assetctl.models.types import utcnow
 
-# dimension -> SQL expression over asset a, its status s (now or then) and its family f
+# dimension -> SQL expression over asset a and its family's contract c and household h
 DIMENSIONS = {
     "kind": "a.kind",
-    "status": "s.status",
+    "status": "a.status",
     "origin": "a.origin",
     "location": "a.location",
-    "qpv": "f.qpv",
-    "school": "f.school",
-    "mode": "f.mode",
+    "qpv": "h.qpv",
+    "school": "h.school",
+    "mode": "c.mode",
 }
 NONE = "-"
 
@@ -73,46 +73,65 @@ def counts(session: Session, by: list[str], at: date | None = None) -> list[dict
             "reconstructed from the history"
         )
     params: dict[str, Any] = {}
+    line_open = "cl.closed_at IS NULL"
     where = ""
-    if at is None:
-        status = ""
-        line_open = "cl.closed_at IS NULL"
-    else:
+    if at is not None:
         params["t"] = _bind_time(session, end_of(at))
-        # Walk back from now: a device's status at t is its status now, unless it changed
-        # after t, in which case it is the status its first change after t left. A first
-        # change with no previous status is its registration: it did not exist yet. The cost
-        # follows the changes since t, not the whole history.
-        status = (
-            "LEFT JOIN (SELECT e.asset_id, e.from_status FROM asset_event e JOIN "
-            "(SELECT asset_id, min(id) AS id FROM asset_event WHERE to_status IS NOT NULL "
-            "AND at >= :t GROUP BY asset_id) fc ON fc.id = e.id) s ON s.asset_id = a.id"
-        )
-        where = "WHERE a.created_at < :t AND (s.asset_id IS NULL OR s.from_status IS NOT NULL)"
         line_open = "c.created_at < :t AND (cl.closed_at IS NULL OR cl.closed_at >= :t)"
+        where = "WHERE a.created_at < :t"
     family = ""
     if {"qpv", "school", "mode"} & set(by):
+        # driven from each device through the contract_line.asset_id index
         family = (
-            "LEFT JOIN (SELECT cl.asset_id, c.mode, h.qpv, h.school FROM contract_line cl "
-            "JOIN contract c ON c.id = cl.contract_id JOIN household h ON h.id = c.household_id "
-            f"WHERE cl.line_type = 'device' AND {line_open}) f ON f.asset_id = a.id"
+            "LEFT JOIN (contract_line cl JOIN contract c ON c.id = cl.contract_id "
+            f"AND {line_open} JOIN household h ON h.id = c.household_id) ON cl.asset_id = a.id "
+            "AND cl.line_type = 'device'"
         )
     columns = [DIMENSIONS[d] for d in by]
-    current = "a.status" if at is None else "coalesce(s.from_status, a.status)"
-    columns = [current if c == "s.status" else c for c in columns]
     select_list = ", ".join(f"{c} AS {d}" for c, d in zip(columns, by, strict=True))
-    sql = (
-        f"SELECT {select_list}, count(*) AS devices FROM asset a {status} {family} {where} "
-        f"GROUP BY {', '.join(columns)} "
-        f"ORDER BY {', '.join(columns)}"
-    )
+    groups = ", ".join(columns)
+    now = f"SELECT {select_list}, count(*) FROM asset a {family} {where} GROUP BY {groups}"
+    totals: dict[tuple[Any, ...], int] = defaultdict(int)
+    for row in session.execute(text(now), params):
+        totals[tuple(row[:-1])] += row[-1]
+    if at is not None and "status" in by:
+        # Walk back from now: a device's status at t is its status now, unless it changed
+        # after t; then it is the status its first change after t started from. The cost
+        # follows the changes since t, not the whole history. (A first change from no
+        # status is a registration: such devices were left out above by created_at.)
+        position = by.index("status")
+        # Each changed device's first change since t, read from the partial index on status
+        # changes by time alone (SQLite: the row of min(id) gives the bare column; its planner
+        # must be told the index, or it walks the asset_id index through the whole history).
+        if session.get_bind().dialect.name == "sqlite":
+            first = (
+                "SELECT asset_id, min(id) AS id, from_status FROM asset_event "
+                "INDEXED BY ix_asset_event_status_changes WHERE to_status IS NOT NULL "
+                "AND at >= :t GROUP BY asset_id"
+            )
+        else:
+            first = (
+                "SELECT DISTINCT ON (asset_id) asset_id, id, from_status FROM asset_event "
+                "WHERE to_status IS NOT NULL AND at >= :t ORDER BY asset_id, id"
+            )
+        changed = (
+            f"SELECT {select_list}, fc.from_status, count(*) FROM ({first}) fc "
+            f"JOIN asset a ON a.id = fc.asset_id {family} {where} "
+            f"GROUP BY {groups}, fc.from_status"
+        )
+        for row in session.execute(text(changed), params):
+            key, previous, n = tuple(row[:-2]), row[-2], row[-1]
+            totals[key] -= n
+            if previous is not None:
+                totals[(*key[:position], previous, *key[position + 1 :])] += n
     rows = [
-        {**{d: (r[i] if r[i] is not None else NONE) for i, d in enumerate(by)}, "devices": r[-1]}
-        for r in session.execute(text(sql), params)
+        {**{d: (k[i] if k[i] is not None else NONE) for i, d in enumerate(by)}, "devices": n}
+        for k, n in totals.items()
+        if n
     ]
     rows.sort(key=lambda r: tuple(str(r[d]) for d in by))
-    total = {d: "TOTAL" if i == 0 else "" for i, d in enumerate(by)}
-    total["devices"] = sum(r["devices"] for r in rows)
+    total: dict[str, Any] = {d: "TOTAL" if i == 0 else "" for i, d in enumerate(by)}
+    total["devices"] = sum(int(r["devices"]) for r in rows)
     return [*rows, total]
 
 
@@ -225,6 +244,10 @@ def indicators(session: Session, period: Period) -> dict[str, Any]:
         )
     ).one()
     targets = census_progress(session, equipped)
+    planned: dict[str, int] = {}  # by school: a family may live in another area
+    for target in session.exec(select(CensusTarget)).all():
+        key = _fold(target.school)
+        planned[key] = planned.get(key, 0) + (target.planned_households or 0)
     return {
         "period": {
             "from": period.start.isoformat() if period.start else None,
@@ -244,7 +267,12 @@ def indicators(session: Session, period: Period) -> dict[str, Any]:
         },
         "by_area": [{"qpv": qpv, **summary(rows)} for qpv, rows in sorted(by_area.items())],
         "by_school": [
-            {"qpv": qpv, "school": school, **summary(rows)}
+            {
+                "qpv": qpv,
+                "school": school,
+                "planned_households": planned.get(_fold(school)),
+                **summary(rows),
+            }
             for (qpv, school), rows in sorted(by_school.items())
         ],
         "targets": targets,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import col, select
 
 from tests.conftest import Cli
 from tests.family_helpers import DUPONT, MARTIN, approve, form
@@ -237,6 +238,12 @@ def test_census_targets_and_documents(seeded: Cli, tmp_path: Path) -> None:
         ("Sablons-Bords de l'Huisne", 192, 0, 0),
         ("hors QPV", 54, 1, 1),
     ]
+    schools = json.loads(seeded.ok("report", "indicators", "--json").stdout)["by_school"]
+    assert [(s["school"], s["planned_households"]) for s in schools] == [
+        ("Collège Léon Tolstoï", 12),
+        ("Ecole élémentaire Michel Ange", 1),
+        ("Collège des Sources", 1),
+    ]
     listed = json.loads(seeded.ok("report", "targets", "list", "--json").stdout)
     assert len(listed) == 40 and sum(t["planned_households"] or 0 for t in listed) == 318
 
@@ -305,3 +312,63 @@ def test_bad_report_input_is_refused(seeded: Cli, tmp_path: Path) -> None:
         assert message in seeded.as_("theo").fails(*args, code=code).stderr, args
     assert "is not a date" in seeded.fails("report", "counts", "--at", "hier", code=2).stderr
     assert snapshot(seeded.db_url) == before
+
+
+def test_walking_back_from_now_matches_the_history(engine: Any, settings: Any) -> None:
+    """--at reads the changes since the date backwards; it must agree with the plain reading
+    of the history (each device's last status change before the date), on every date."""
+    import random
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from assetctl.assets import register
+    from assetctl.db import session_scope
+    from assetctl.models import Asset, AssetEvent
+    from assetctl.reports import counts as report_counts
+    from assetctl.reports import end_of
+
+    rng = random.Random(3)
+    base = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    statuses = ["wiped", "ready", "received", "repair", "retired"]
+    with session_scope(engine) as session:
+        session.execute(text("DELETE FROM asset_event"))
+        for n in range(12):
+            kind = ("desktop", "laptop", "printer")[n % 3]
+            values = {"kind": kind, "origin": "purchased", "manufacturer": "X", "model": "Y",
+                      "serial": f"S{n}"}  # fmt: skip
+            asset = register(session, settings, values, actor="t").asset
+            born = base + timedelta(days=rng.randint(0, 60))
+            asset.created_at = born
+            session.execute(text("DELETE FROM asset_event WHERE asset_id = :a"), {"a": asset.id})
+            session.add(AssetEvent(asset_id=asset.id, at=born, actor="t", action="registered",
+                                   to_status="received"))  # fmt: skip
+            at, current = born, "received"
+            for _ in range(rng.randint(0, 5)):
+                at += timedelta(days=rng.randint(1, 20))
+                nxt = rng.choice([s for s in statuses if s != current])
+                session.add(AssetEvent(asset_id=asset.id, at=at, actor="t", action="status",
+                                       from_status=current, to_status=nxt))  # fmt: skip
+                session.add(AssetEvent(asset_id=asset.id, at=at, actor="t", action="note"))
+                current = nxt
+            asset.status = current
+            session.add(asset)
+            session.flush()
+    for offset in range(0, 150, 7):
+        day = (base + timedelta(days=offset)).date()
+        with session_scope(engine) as session:
+            ours = report_counts(session, ["kind", "status"], day)
+            events = session.exec(
+                select(AssetEvent).where(col(AssetEvent.to_status).is_not(None))
+            ).all()
+            kinds = {a.id: a.kind for a in session.exec(select(Asset)).all()}
+        last: dict[int, tuple[Any, str]] = {}
+        for event in events:
+            seen = last.get(event.asset_id)
+            if event.at < end_of(day) and (seen is None or (event.at, event.id) > seen[0]):
+                last[event.asset_id] = ((event.at, event.id), event.to_status)
+        plain: dict[tuple[str, str], int] = {}
+        for asset_id, (_, status) in last.items():
+            key = (kinds[asset_id], status)
+            plain[key] = plain.get(key, 0) + 1
+        assert {(r["kind"], r["status"]): r["devices"] for r in ours[:-1]} == plain, day

@@ -111,7 +111,7 @@ def report_indicators(
                     data["devices_by_kind_and_mode"],
                 ),
                 "Par quartier": (AREA_COLUMNS, data["by_area"]),
-                "Par école": (("school", *AREA_COLUMNS), data["by_school"]),
+                "Par école": (SCHOOL_COLUMNS, data["by_school"]),
                 "Recensement": (TARGET_COLUMNS, data["targets"]),
             },
         )
@@ -120,13 +120,13 @@ def report_indicators(
         emit_json(data)
         return
     if output == "csv":
-        emit_rows(data["by_school"], ("school", *AREA_COLUMNS), output)
+        emit_rows(data["by_school"], SCHOOL_COLUMNS, output)
         return
     emit_rows(overall, ("indicator", "value"), output)
     for title, columns, rows in (
         ("Devices supplied", ("kind", "mode", "devices"), data["devices_by_kind_and_mode"]),
         ("By neighbourhood", AREA_COLUMNS, data["by_area"]),
-        ("By school", ("school", *AREA_COLUMNS), data["by_school"]),
+        ("By school", SCHOOL_COLUMNS, data["by_school"]),
         ("Census targets", TARGET_COLUMNS, data["targets"]),
     ):
         if rows:
@@ -143,6 +143,7 @@ AREA_COLUMNS = (
     "training_offered",
     "training_attended",
 )
+SCHOOL_COLUMNS = ("school", "planned_households", *AREA_COLUMNS)
 TARGET_COLUMNS = ("qpv", "schools", "planned_households", "diagnosed", "equipped",
                   "progress_percent")  # fmt: skip
 COST_COLUMNS = ("kind", "origin", "devices", "priced", "purchase", "refurbishment", "total",
