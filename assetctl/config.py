@@ -66,6 +66,15 @@ class BenchSettings:
     remote_env: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ImageSettings:
+    """The ``[images]`` section: where image builds cache the base, which mirror and proxy."""
+
+    cache_dir: Path | None = None
+    mirror: str = ""  # "" = the profile's own
+    apt_proxy: str = ""
+
+
 NEIGHBOURHOODS = (
     "Chaoué-Perrières",
     "Bellevue-Carnac",
@@ -122,6 +131,7 @@ class Settings:
     labels: LabelSettings = field(default_factory=lambda: LabelSettings())
     bench: BenchSettings = field(default_factory=lambda: BenchSettings())
     programme: ProgrammeSettings = field(default_factory=lambda: ProgrammeSettings())
+    images: ImageSettings = field(default_factory=lambda: ImageSettings())
     config_path: Path | None = None
     data_dir: Path = Path(".")
 
@@ -258,6 +268,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
     labels = _parse_labels(_table(doc, "labels", path), path)
     bench = _parse_bench(_table(doc, "bench", path), path)
     programme = _parse_programme(doc, path)
+    images = _parse_images(_table(doc, "images", path), path)
     min_age = _get(assets, "refurbished_min_age_years", int, 6, "assets")
     assert isinstance(min_age, int)
     if min_age < 0:
@@ -278,6 +289,7 @@ def parse_settings(doc: dict[str, object], path: Path) -> Settings:
         labels=labels,
         bench=bench,
         programme=programme,
+        images=images,
         config_path=path,
         data_dir=data_dir(),
     )
@@ -344,6 +356,18 @@ def _parse_bench(table: dict[str, object], path: Path) -> BenchSettings:
         known_hosts=Path(hosts).expanduser(),
         timeout=float(timeout),
         remote_env=dict(env),
+    )
+
+
+def _parse_images(table: dict[str, object], path: Path) -> ImageSettings:
+    cache = str(_get(table, "cache_dir", str, "", "images")).strip()
+    mirror = str(_get(table, "mirror", str, "", "images")).strip()
+    proxy = str(_get(table, "apt_proxy", str, "", "images")).strip()
+    for name, value in (("mirror", mirror), ("apt_proxy", proxy)):
+        if value and not re.match(r"^https?://[^\s]+$", value):
+            raise ConfigError(f"{path}: images.{name} must be an http(s) URL, not {value!r}")
+    return ImageSettings(
+        cache_dir=Path(cache).expanduser() if cache else None, mirror=mirror, apt_proxy=proxy
     )
 
 
@@ -574,6 +598,14 @@ programme_share = 0.00
 total = 263000.00
 equipment = 248000.00
 refurbishment_per_device = 0.00
+
+[images]
+# `assetctl image build`: where the debootstrapped base is cached ("" = images/cache in the
+# data folder; ASSETCTL_IMAGE_CACHE overrides), a local Debian mirror ("" = the profile's), and
+# an apt proxy such as apt-cacher-ng ("" = none), e.g. "http://127.0.0.1:3142".
+cache_dir = ""
+mirror = ""
+apt_proxy = ""
 
 [database]
 # Default: an SQLite file in the data directory. For several benches sharing one database:

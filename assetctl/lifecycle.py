@@ -5,7 +5,7 @@ device appends an event through :func:`record_event`. History rows are only ever
 
 The rule that matters most: a device may go to a family (``ready``, ``allocated``,
 ``on_loan``, ``given``) only when, in its current cycle (since it last came back), the latest
-wipe attempt passed and an imaging that started after that wipe passed too. Coming back
+wipe attempt passed and the latest imaging (or verification) after that wipe passed too. Coming back
 (``returned``) starts a new cycle, so the previous family's wipe and image no longer count.
 """
 
@@ -109,15 +109,20 @@ def readiness(session: Session, asset: Asset) -> Readiness:
             .where(
                 ImagingRun.asset_id == asset.id,
                 ImagingRun.cycle == asset.cycle,
-                ImagingRun.result == "passed",
                 col(ImagingRun.started_at) >= wipe.finished_at,
             )
+            .order_by(col(ImagingRun.started_at).desc(), col(ImagingRun.id).desc())
             .limit(1)
         ).first()
-        imaged = imaging is not None
-        if not imaged:
+        imaged = imaging is not None and imaging.result == "passed"
+        if imaging is None:
             problems.append(
                 "no passed imaging recorded after its last wipe: image it (assetctl bench deploy)"
+            )
+        elif not imaged:
+            problems.append(
+                f"its last imaging or verification ({imaging.started_at:%Y-%m-%d %H:%M} UTC) "
+                f"{imaging.result}: deploy it again (assetctl bench deploy)"
             )
     else:
         problems.append("it must be imaged after a passed wipe")

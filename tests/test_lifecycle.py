@@ -88,9 +88,16 @@ def test_family_rule_needs_a_passed_wipe_then_a_passed_imaging(engine: Any, sett
     with pytest.raises(TransitionError, match="no passed imaging recorded after its last wipe"):
         move(engine, tag, "ready")
     record(engine, tag, "image", "failed", T0 + timedelta(hours=2))
-    with pytest.raises(TransitionError, match="no passed imaging"):
+    with pytest.raises(TransitionError, match=r"its last imaging or verification .* failed"):
         move(engine, tag, "ready")
     record(engine, tag, "image", "passed", T0 + timedelta(hours=3))
+    move(engine, tag, "ready")
+    # a later verification that fails takes the readiness back, whatever passed before
+    record(engine, tag, "image", "failed", T0 + timedelta(hours=4))
+    move(engine, tag, "wiped")
+    with pytest.raises(TransitionError, match=r"its last imaging or verification .* failed"):
+        move(engine, tag, "ready")
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=5))
     move(engine, tag, "ready")
     move(engine, tag, "allocated")
     move(engine, tag, "on_loan")

@@ -48,6 +48,9 @@ class PlaybookResult:
     status: str  # successful, failed, canceled, timeout
     hosts: dict[str, HostOutcome]
     artifacts: Path
+    changed: int = 0  # tasks that changed something, all hosts together
+    changed_tasks: list[str] = field(default_factory=list)
+    failure: str = ""  # the first failed task and its message
 
 
 def inventory(
@@ -84,9 +87,35 @@ def run_playbook(
     task: str,
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    secrets: Mapping[str, str] | None = None,
 ) -> PlaybookResult:
-    """Run ``playbook`` on ``hosts`` ({name: (target, variables)}); ``task`` is the name of
-    the task whose per-host result the caller wants."""
+    """Run ``playbook`` on ``hosts`` ({name: (target, variables)}) over SSH; ``task`` is the
+    name of the task whose per-host result the caller wants. ``secrets`` reach the playbook
+    as environment variables of ansible-playbook (``lookup('env', NAME)``), never in a file."""
+    return run_inventory(
+        settings,
+        playbook,
+        inventory(settings, hosts),
+        list(hosts),
+        task=task,
+        progress=progress,
+        cancelled=cancelled,
+        secrets=secrets,
+    )
+
+
+def run_inventory(
+    settings: Settings,
+    playbook: str,
+    inventory_data: dict[str, Any],
+    host_names: list[str],
+    *,
+    task: str,
+    progress: Callable[[str, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    secrets: Mapping[str, str] | None = None,
+) -> PlaybookResult:
+    """Run ``playbook`` on an inventory (any connection: SSH, chroot)."""
     import ansible_runner
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -95,19 +124,24 @@ def run_playbook(
         f"{uuid.uuid4().hex[:6]}"
     )
     (data_dir / "inventory").mkdir(parents=True, mode=0o700)
-    (data_dir / "inventory" / "hosts.json").write_text(
-        json.dumps(inventory(settings, hosts), indent=2)
-    )
+    (data_dir / "inventory" / "hosts.json").write_text(json.dumps(inventory_data, indent=2))
     # How often ansible-runner polls the cancel callback (Ctrl-C): its default is 5 s.
     (data_dir / "env").mkdir(mode=0o700)
     (data_dir / "env" / "settings").write_text(json.dumps({"pexpect_timeout": 0.5}))
-    outcomes = {name: HostOutcome() for name in hosts}
+    outcomes = {name: HostOutcome() for name in host_names}
+    failures: list[str] = []
+    changed: list[str] = []  # tasks that changed something (events are not kept on disk)
 
     def on_event(event: dict[str, Any]) -> bool:
         data = event.get("event_data", {})
         host = data.get("host")
         kind = event.get("event", "")
-        if host in outcomes and data.get("task") == task:
+        if kind == "runner_on_ok" and (data.get("res") or {}).get("changed"):
+            changed.append(f"{host}: {data.get('task', '?')}")
+        if kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+            result = data.get("res", {})
+            failures.append(f"{data.get('task', '?')}: {str(result.get('msg', ''))[:500]}")
+        if host in outcomes and task and data.get("task") == task:
             if kind == "runner_on_start" and progress:
                 progress(host, "started")
             elif kind in ("runner_on_ok", "runner_on_failed", "runner_on_unreachable"):
@@ -135,6 +169,7 @@ def run_playbook(
         "ANSIBLE_NOCOLOR": "True",
         "ANSIBLE_LOCAL_TEMP": str(data_dir / "tmp"),
         "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        **(secrets or {}),
     }
     runner = ansible_runner.run(
         private_data_dir=str(data_dir),
@@ -142,13 +177,43 @@ def run_playbook(
         playbook=playbook,
         envvars=env,
         quiet=True,
-        forks=max(1, min(32, len(hosts))),
+        forks=max(1, min(32, len(host_names))),
         event_handler=on_event,
         cancel_callback=cancelled or (lambda: False),
         suppress_env_files=True,
     )
-    for outcome in outcomes.values():
-        if outcome.status == "pending":
-            outcome.status = "canceled" if runner.status == "canceled" else "failed"
-            outcome.message = outcome.message or f"the playbook ended {runner.status}"
-    return PlaybookResult(status=runner.status, hosts=outcomes, artifacts=data_dir)
+    if secrets:
+        _redact(data_dir, [value for value in secrets.values() if value])
+    if task:
+        for outcome in outcomes.values():
+            if outcome.status == "pending":
+                outcome.status = "canceled" if runner.status == "canceled" else "failed"
+                outcome.message = outcome.message or f"the playbook ended {runner.status}"
+    return PlaybookResult(
+        status=runner.status,
+        hosts=outcomes,
+        artifacts=data_dir,
+        changed=len(changed),
+        changed_tasks=changed,
+        failure=failures[0] if failures else "",
+    )
+
+
+def _redact(data_dir: Path, values: list[str]) -> None:
+    """ansible-runner keeps the job's environment in its artefacts (artifacts/*/command):
+    the secrets passed through it are blanked there once the run is over."""
+    pieces = sorted({piece for value in values for piece in (value, *value.splitlines())}, key=len)
+    for path in data_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        cleaned = text
+        for piece in reversed(pieces):  # the longest first
+            if piece:
+                cleaned = cleaned.replace(piece, "********")
+                cleaned = cleaned.replace(json.dumps(piece)[1:-1], "********")
+        if cleaned != text:
+            path.write_text(cleaned, encoding="utf-8")

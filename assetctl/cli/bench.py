@@ -295,3 +295,91 @@ def bench_wipe(app: AppContext, **options: Any) -> None:
 def bench_verify_wipe(app: AppContext, **options: Any) -> None:
     """Read an overwritten machine's disks back again; any data found un-wipes the asset."""
     _run(app, mode="verify", method="overwrite", **options)
+
+
+def _deploy_options(function: Any) -> Any:
+    for option in reversed(
+        [
+            click.option(
+                "--host", required=True, help="The machine's live system (host, host:port)."
+            ),
+            click.option("--profile", help="Image profile (default: by kind, see image profiles)."),
+            click.option("--disk", metavar="PATH", help="Disk (default: the one internal disk)."),
+            click.option(
+                "--firmware",
+                type=click.Choice(["uefi", "bios"]),
+                default="uefi",
+                show_default=True,
+                help="The boot loader to install: UEFI, or legacy BIOS.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> None:
+    import sys
+
+    from assetctl.bench.deploy import plan_deploy, run_deploy
+    from assetctl.bench.ssh import Target
+    from assetctl.errors import AssetctlError
+
+    settings = app.settings
+    engine = app.engine()
+    plan = plan_deploy(
+        engine,
+        settings,
+        tag,
+        Target.parse(options["host"]),
+        profile=options["profile"],
+        disk=options["disk"],
+        firmware=options["firmware"],
+    )
+    for problem in plan.problems:
+        warn(f"{plan.target} {plan.tag}: {problem}")
+    if not plan.problems and not only_verify:
+        info(f"  {plan.target} {plan.tag}: {plan.profile} onto {plan.disk} ({plan.firmware})")
+        if not options["yes"]:
+            if not sys.stdin.isatty():
+                raise AssetctlError("confirmation needed: run it in a terminal, or add --yes")
+            click.confirm(f"Write the image onto {plan.disk}?", abort=True, err=True)
+    outcome = run_deploy(
+        engine,
+        settings,
+        plan,
+        actor=app.actor,
+        dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
+        only_verify=only_verify,
+    )
+    click.echo(outcome.line())
+    for check in outcome.checks:
+        info(f"  {'ok  ' if check['ok'] else 'FAIL'} {check['check']}: {check['detail']}")
+    if outcome.result != "passed":
+        what = "verification" if only_verify else "deployment"
+        raise AssetctlError(f"{tag.upper()}: {what} {outcome.result}; the device is not ready")
+
+
+@bench.command("deploy")
+@click.argument("tag")
+@_deploy_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def bench_deploy(app: AppContext, tag: str, **options: Any) -> None:
+    """Deploy a built image onto a wiped machine, personalise it, verify it.
+
+    Refused unless the device has a passed wipe since it last came back. The machine's serial
+    must be the asset's. The disk gets GPT partitions, file systems, the image, fstab by UUID,
+    host name = tag, a new machine-id, per-device passwords (kept for the handover sheet) and
+    its boot loader; then playbooks/verify.yml. The device becomes ready only if it passes.
+    """
+    _deploy(app, tag, only_verify=False, **options)
+
+
+@bench.command("verify")
+@click.argument("tag")
+@_deploy_options
+@pass_app
+def bench_verify(app: AppContext, tag: str, **options: Any) -> None:
+    """Run playbooks/verify.yml on a machine deployed earlier (nothing is written)."""
+    _deploy(app, tag, only_verify=True, yes=True, **options)

@@ -1,15 +1,18 @@
-"""`assetctl image`: family-ready image profiles (building and deploying come next)."""
+"""`assetctl image`: family-ready image profiles, and building their images."""
 
 from __future__ import annotations
 
 import click
 
-from assetctl.cli.output import emit_json, emit_rows, output_options
+from assetctl.cli.context import AppContext
+from assetctl.cli.output import emit_json, emit_rows, info, output_options
+
+pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group()
 def image() -> None:
-    """Family-ready image profiles."""
+    """Family-ready images: profiles (data in images/), builds, the built images."""
 
 
 @image.command("profiles")
@@ -55,3 +58,57 @@ def image_show(profile: str, as_json: bool) -> None:
         return
     for key, value in data.items():
         click.echo(f"{key:20} {value}")
+
+
+@image.command("build")
+@click.argument("profile")
+@click.option("--force", is_flag=True, help="Build even if the image is up to date.")
+@click.option(
+    "--check-idempotence",
+    is_flag=True,
+    help="Run image.yml a second time and fail if it changes anything.",
+)
+@pass_app
+def image_build(app: AppContext, profile: str, force: bool, check_idempotence: bool) -> None:
+    """Build PROFILE's image: debootstrap (cached), image.yml through a chroot, clean, pack.
+
+    Needs root. An unchanged profile whose image is there is not built again.
+    """
+    from assetctl.images.build import build
+    from assetctl.images.profiles import load_profile
+
+    result = build(
+        app.settings,
+        load_profile(profile),
+        force=force,
+        check_idempotence=check_idempotence,
+        progress=info,
+    )
+    manifest = result.manifest
+    size = manifest["size_bytes"] / 1e6
+    if not result.built:
+        info(
+            f"{profile}: up to date ({manifest['archive']}, built {manifest['built_at']}); "
+            "--force builds it again"
+        )
+    else:
+        info(
+            f"{profile}: built {manifest['archive']} ({size:.1f} MB, "
+            f"{len(manifest['packages'])} packages, {manifest['build_seconds']} s)"
+        )
+    click.echo(result.archive)
+
+
+@image.command("list")
+@output_options
+@pass_app
+def image_list(app: AppContext, output: str) -> None:
+    """The images built, with their size, sha256 and whether their profile changed since."""
+    from assetctl.images.build import list_images
+
+    rows = list_images(app.settings)
+    emit_rows(
+        rows,
+        ("profile", "archive", "size_mb", "packages", "built_at", "sha256", "up_to_date"),
+        output,
+    )

@@ -25,6 +25,8 @@ DESKTOPS = {
     "mate": "task-mate-desktop",
     "none": None,
 }
+# both boot loaders: the deployment installs the one the machine's firmware needs
+BOOT_PACKAGES = ("grub-efi-amd64-bin", "grub-pc-bin", "grub2-common", "e2fsprogs")
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{0,30}$")
 _PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -62,11 +64,15 @@ class Profile:
     time_limits: dict[str, Any] = field(default_factory=dict)
     unattended_upgrades: bool = True
     branding: dict[str, Any] = field(default_factory=dict)
+    # false only for test profiles: no kernel (the image is deployed and checked, not booted)
+    kernel: bool = True
     source: Path | None = None
 
     def all_packages(self) -> list[str]:
         """Every package the image installs: the list, the desktop and the settings' own."""
-        wanted = list(self.packages)
+        wanted = [*self.packages, *BOOT_PACKAGES]
+        if self.kernel:
+            wanted.append("linux-image-amd64")
         desktop = DESKTOPS.get(self.desktop)
         if desktop:
             wanted.append(desktop)
@@ -158,6 +164,7 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
         time_limits=dict(limits),
         unattended_upgrades=bool(_section(doc, "updates", where).get("unattended", True)),
         branding=dict(_section(doc, "branding", where)),
+        kernel=bool(base.get("kernel", True)),
         source=source,
     )
 

@@ -64,10 +64,11 @@ options:
     type: int
     default: 64
   mode:
-    description: wipe, or verify (re-read a disk that was overwritten with zeros).
+    description: wipe, verify (re-read a disk that was overwritten with zeros), or check (the
+      machine and disk checks alone, for a deployment; nothing is written).
     type: str
     default: wipe
-    choices: [wipe, verify]
+    choices: [wipe, verify, check]
   dmi_root:
     description: Prefix of /sys for the DMI serial (tests point it at a captured tree).
     type: str
@@ -404,7 +405,7 @@ def main():
             method=dict(type="str", default="auto", choices=["auto", "overwrite"]),
             verify=dict(type="str", default="sample", choices=["sample", "full"]),
             samples=dict(type="int", default=64),
-            mode=dict(type="str", default="wipe", choices=["wipe", "verify"]),
+            mode=dict(type="str", default="wipe", choices=["wipe", "verify", "check"]),
             dmi_root=dict(type="str", default=""),
         ),
         supports_check_mode=False,
@@ -425,6 +426,8 @@ def main():
     if problems:
         module.fail_json(msg="refused before writing anything: " + "; ".join(problems),
                          machine_serial=serial, refused=True, disks=[])
+    if params["mode"] == "check":  # the deployment's safety checks, nothing written
+        module.exit_json(changed=False, machine_serial=serial, refused=False, disks=[])
     records = []
     for plan, node in zip(params["disks"], nodes):
         try:

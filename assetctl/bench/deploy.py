@@ -1,0 +1,275 @@
+"""`bench deploy`: a built image onto a wiped machine, personalised, verified, recorded.
+
+Refused unless the device has a passed wipe in its current cycle (since it last came back).
+The machine is read first (its serial must be the asset's; the disk is the one internal disk,
+or the one given); deploy.yml then runs the wipe module's checks again on the machine before
+writing. Each account gets a password of its own, kept for the family's handover sheet and
+passed to Ansible only as a no_log variable. verify.yml's report is kept on the imaging
+record; the device becomes ready only if it passed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assetctl import lifecycle
+from assetctl.bench.facts import MachineFacts
+from assetctl.bench.ssh import Target
+from assetctl.config import Settings
+from assetctl.db import session_scope
+from assetctl.errors import AssetctlError, ValidationError
+from assetctl.models import Asset, DeviceCredential, ImagingRun
+from assetctl.models.types import utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# Words a family reads and types easily (no accents, no look-alike letters).
+WORDS = (
+    "pomme", "poire", "prune", "cerise", "melon", "citron", "olive", "tomate", "carotte",
+    "radis", "soleil", "nuage", "pluie", "neige", "orage", "etoile", "lune", "comete",
+    "riviere", "foret", "colline", "plage", "sable", "vague", "bateau", "velo", "train",
+    "avion", "fusee", "tortue", "lapin", "renard", "castor", "hibou", "mouette", "dauphin",
+    "girafe", "zebre", "panda", "koala", "violon", "piano", "tambour", "guitare", "crayon",
+    "cahier", "gomme", "ballon", "cerf", "tigre",
+)  # fmt: skip
+
+
+def family_password() -> str:
+    """Two words and two digits: about 18 bits of words x 6.6 of digits, for a first login
+    that the family changes; typed on an AZERTY keyboard without surprises."""
+    first, second = secrets.choice(WORDS), secrets.choice(WORDS)
+    return f"{first.capitalize()}-{second.capitalize()}-{secrets.randbelow(90) + 10}"
+
+
+@dataclass
+class DeployPlan:
+    target: Target
+    tag: str
+    asset_id: int
+    profile: str
+    disk: str
+    serial: str | None
+    firmware: str
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeployOutcome:
+    tag: str
+    result: str  # passed, failed, refused
+    message: str = ""
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def line(self) -> str:
+        word = {"passed": "OK", "failed": "FAILED", "refused": "REFUSED"}[self.result]
+        text = f"{word} {self.tag}"
+        if self.checks:
+            good = sum(c["ok"] for c in self.checks)
+            text += f" verify {good}/{len(self.checks)}"
+        return text + (f": {self.message}" if self.message and self.result != "passed" else "")
+
+
+def choose_disk(facts: MachineFacts, requested: str | None) -> tuple[str | None, list[str]]:
+    if requested:
+        disk = next((d for d in facts.disks if d.path == requested), None)
+        if disk is None:
+            return None, [f"{requested}: no such disk on this machine"]
+        chosen = [disk]
+    else:
+        chosen = [
+            d
+            for d in facts.disks
+            if not d.name.startswith(("loop", "sr"))
+            and not d.removable
+            and d.transport != "usb"
+            and not d.holds_running_system
+        ]
+        if len(chosen) != 1:
+            found = ", ".join(d.path for d in chosen) or "none"
+            return None, [f"choose the disk to deploy onto with --disk (internal disks: {found})"]
+    disk = chosen[0]
+    problems = []
+    if disk.holds_running_system:
+        problems.append(f"{disk.path} holds the running live system: refused")
+    if disk.mountpoints:
+        problems.append(f"{disk.path} is mounted ({', '.join(disk.mountpoints)}): refused")
+    return disk.path, problems
+
+
+def plan_deploy(
+    engine: Engine,
+    settings: Settings,
+    tag: str,
+    target: Target,
+    *,
+    profile: str | None = None,
+    disk: str | None = None,
+    firmware: str | None = None,
+) -> DeployPlan:
+    from assetctl.assets import find_asset
+    from assetctl.bench.discover import read_facts_pinned
+    from assetctl.images.profiles import default_profile_for
+
+    with session_scope(engine) as session:
+        asset = find_asset(session, tag)
+        assert asset.id is not None
+        state = lifecycle.readiness(session, asset)
+        chosen = profile or default_profile_for(asset.kind)
+        plan = DeployPlan(target, asset.tag, asset.id, chosen, "", None, firmware or "uefi")
+        if not chosen:
+            plan.problems.append(f"{asset.tag} is a {asset.kind}: give the image with --profile")
+        if not state.wiped:
+            plan.problems.append(
+                f"{asset.tag} has no passed wipe since it last came back "
+                f"({state.problems[0]}); wipe it first (bench wipe, or bench deploy --wipe)"
+            )
+        try:
+            lifecycle.check_wipeable(asset)
+        except AssetctlError as exc:
+            plan.problems.append(str(exc))
+        expected = asset.serial
+    try:
+        facts = read_facts_pinned(settings, target)
+    except AssetctlError as exc:
+        plan.problems.append(str(exc))
+        return plan
+    plan.serial = facts.serial
+    if facts.serial and expected and facts.serial.upper() != expected.upper():
+        plan.problems.append(
+            f"this machine's serial is {facts.serial} but {plan.tag} is {expected}: wrong "
+            "machine, nothing written"
+        )
+    chosen_disk, problems = choose_disk(facts, disk)
+    plan.disk = chosen_disk or ""
+    plan.problems.extend(problems)
+    return plan
+
+
+def run_deploy(
+    engine: Engine,
+    settings: Settings,
+    plan: DeployPlan,
+    *,
+    actor: str,
+    dmi_root: str | None = None,
+    only_verify: bool = False,
+) -> DeployOutcome:
+    """Deploy (or, ``only_verify``, check an earlier deployment) and record the imaging."""
+    from assetctl.bench.playbooks import run_playbook
+    from assetctl.images.build import images_dir, playbook_variables, up_to_date
+    from assetctl.images.profiles import load_profile
+
+    if plan.problems:
+        return DeployOutcome(plan.tag, "refused", "; ".join(plan.problems))
+    profile = load_profile(plan.profile)
+    manifest = up_to_date(settings, profile)
+    if manifest is None:
+        raise ValidationError(
+            f"no up-to-date image of {profile.name}: build it first (assetctl image build "
+            f"{profile.name})"
+        )
+    archive = images_dir(settings) / manifest["archive"]
+    variables = playbook_variables(settings, profile)
+    accounts = [profile.parent.name, profile.children.name]
+    passwords = {name: family_password() for name in accounts}
+    host_vars: dict[str, Any] = {
+        "deploy_disk": plan.disk,
+        "deploy_firmware": plan.firmware,
+        "deploy_hostname": plan.tag,
+        "deploy_archive": str(archive),
+        "deploy_machine_id": uuid.uuid4().hex,
+        # the passwords themselves travel in ansible-playbook's environment, not in a file
+        "deploy_passwords_env": "ASSETCTL_DEPLOY_PASSWORDS",
+        "deploy_profile": {
+            "packages": variables["image_packages"],
+            "parent": asdict(profile.parent),
+            "children": asdict(profile.children),
+            "dns": profile.dns,
+            "firefox": profile.firefox,
+            "time_limits": profile.time_limits,
+            "unattended_upgrades": profile.unattended_upgrades,
+            "locale": profile.locale,
+            "keyboard": profile.keyboard,
+        },
+    }
+    if plan.serial:
+        host_vars["deploy_expected_serial"] = plan.serial
+    if dmi_root:
+        host_vars["deploy_dmi_root"] = dmi_root
+    started = utcnow()
+    result = run_playbook(
+        settings,
+        "verify.yml" if only_verify else "deploy.yml",
+        {plan.tag: (plan.target, host_vars)},
+        task="Compliance checks of the deployed system",
+        secrets={"ASSETCTL_DEPLOY_PASSWORDS": "\n".join(f"{n}:{p}" for n, p in passwords.items())},
+    )
+    host = result.hosts[plan.tag]
+    checks = list(host.result.get("checks") or [])
+    passed = result.status == "successful" and host.status == "ok"
+    message = host.message if checks else (result.failure or host.message)
+    with session_scope(engine) as session:
+        asset = session.get(Asset, plan.asset_id)
+        assert asset is not None
+        run = ImagingRun(
+            asset_id=asset.id,  # type: ignore[arg-type]
+            cycle=asset.cycle,
+            started_at=started,
+            finished_at=utcnow(),
+            result="passed" if passed else "failed",
+            operator=actor,
+            bench_host=str(plan.target),
+            profile=profile.name,
+            image_sha256=manifest["sha256"],
+            details={
+                "verify": checks,
+                "message": message[:1000],
+                "firmware": plan.firmware,
+                "disk": plan.disk,
+                "archive": manifest["archive"],
+                "only_verify": only_verify,
+                "artifacts": str(result.artifacts),
+            },
+        )
+        session.add(run)
+        session.flush()
+        if passed and not only_verify:
+            for name, secret in passwords.items():
+                session.add(
+                    DeviceCredential(
+                        asset_id=asset.id,  # type: ignore[arg-type]
+                        cycle=asset.cycle,
+                        account=name,
+                        label="parent" if name == profile.parent.name else "enfants",
+                        secret=secret,
+                    )
+                )
+        if passed and asset.status == lifecycle.Status.WIPED.value:
+            lifecycle.change_status(
+                session,
+                asset,
+                lifecycle.Status.READY,
+                actor=actor,
+                reason=f"image {profile.name} deployed and verified",
+            )
+        elif not passed and asset.status == lifecycle.Status.READY.value:
+            lifecycle.change_status(
+                session,
+                asset,
+                lifecycle.Status.WIPED,
+                actor=actor,
+                reason="verification of the deployed system failed",
+            )
+        else:
+            lifecycle.record_event(
+                session,
+                asset,
+                actor=actor,
+                action="imaging",
+                reason=f"{profile.name}: {'passed' if passed else 'failed'}",
+            )
+    return DeployOutcome(plan.tag, "passed" if passed else "failed", message, checks)

@@ -1,0 +1,220 @@
+"""Images for real: `image build` (debootstrap, image.yml through Ansible's chroot connection,
+twice: the second run changes nothing), then `bench deploy` onto a loop device through the
+test sshd (deploy.yml + verify.yml), the result checked on the disk itself; a tampered system
+fails verify.yml and its device is no longer ready.
+
+Needs root, loop devices with partitions, debootstrap and the Debian archive (the base is
+cached in ASSETCTL_IMAGE_CACHE, default /var/cache/assetctl, between runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.support.sshd import SshServer
+
+DISK_SIZE = 1536 * 1024 * 1024
+CACHE = os.environ.get("ASSETCTL_IMAGE_CACHE", "/var/cache/assetctl")
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("ASSETCTL_REQUIRE_ARCHIVE") == "1":
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def built_images(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """test-minimal built once for the session, with the idempotence check."""
+    if os.geteuid() != 0:
+        _unavailable("image builds need root")
+    if shutil.which("debootstrap") is None:
+        _unavailable("debootstrap is not installed (scripts/setup.sh installs it)")
+    home = tmp_path_factory.mktemp("image-home")
+    env = {**os.environ, "ASSETCTL_HOME": str(home), "ASSETCTL_IMAGE_CACHE": CACHE}
+    env.pop("ASSETCTL_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "assetctl", "image", "build", "test-minimal",
+         "--check-idempotence"],
+        env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    if done.returncode != 0:
+        if "debootstrap failed" in done.stderr:
+            _unavailable(f"debootstrap failed (no Debian archive?): {done.stderr[-500:]}")
+        pytest.fail(f"image build failed:\n{done.stderr[-3000:]}")
+    assert "image.yml: 0 task(s) changed" in done.stderr  # the second run
+    first = done.stderr.split("image.yml: ", 1)[1].split(" ", 1)[0]
+    assert int(first) >= 10, done.stderr  # the first run did configure the tree
+    return home / "images"
+
+
+@pytest.fixture
+def images(home: Path, built_images: Path) -> Path:
+    target = home / "images"
+    target.mkdir(parents=True, exist_ok=True)
+    for path in built_images.iterdir():
+        if path.is_file():
+            os.link(path, target / path.name)
+    return target
+
+
+@pytest.fixture
+def big_disk(tmp_path: Path) -> Iterator[str]:
+    """A 1.5 GiB loop device whose partitions the kernel shows (losetup -P)."""
+    backing = tmp_path / "disk.img"
+    with backing.open("wb") as handle:
+        handle.truncate(DISK_SIZE)
+    try:
+        device = subprocess.run(
+            ["losetup", "-f", "-P", "--show", str(backing)],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"no loop device here: {exc}")
+    try:
+        yield device
+    finally:
+        subprocess.run(["umount", "-R", "-l", "/mnt/assetctl-target"], capture_output=True)
+        subprocess.run(["losetup", "-d", device], check=False)
+
+
+@pytest.fixture
+def laptop(cli_db: Cli, sshd: SshServer, bench_config: Path) -> str:
+    out = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop").stdout
+    return out.split()[2]
+
+
+def show(cli: Cli, tag: str) -> dict:
+    return json.loads(cli.ok("asset", "show", tag, "--json").stdout)
+
+
+def sh(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+class Mounted:
+    """The deployed disk, mounted read-only (or read-write) for the test's own checks."""
+
+    def __init__(self, device: str, where: Path, writable: bool = False) -> None:
+        self.device, self.root, self.writable = device, where, writable
+
+    def __enter__(self) -> Path:
+        self.root.mkdir(parents=True, exist_ok=True)
+        option = "rw" if self.writable else "ro"
+        sh("mount", "-o", option, f"{self.device}p2", str(self.root))
+        return self.root
+
+    def __exit__(self, *exc: object) -> None:
+        subprocess.run(["umount", "-R", str(self.root)], check=True)
+
+
+def deploy_args(tag: str, sshd: SshServer, disk: str, *extra: str) -> list[str]:
+    return ["--host", sshd.address, "--disk", disk, "--profile", "test-minimal", *extra]
+
+
+def test_deploy_writes_a_verified_system(
+    cli_db: Cli, sshd: SshServer, laptop: str, images: Path, big_disk: str, tmp_path: Path
+) -> None:
+    refused = cli_db.fails("bench", "deploy", laptop, *deploy_args(laptop, sshd, big_disk, "-y"))
+    assert "no passed wipe since it last came back" in refused.stderr
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
+    result = cli_db.ok("bench", "deploy", laptop, *deploy_args(laptop, sshd, big_disk, "--yes"))
+    assert result.stdout.startswith(f"OK {laptop} verify ")
+    view = show(cli_db, laptop)
+    assert view["status"] == "ready"
+
+    # the partition table and file systems, read by the system's own tools
+    table = sh("sgdisk", "-p", big_disk)
+    assert "EF00" in table and "8304" in table
+    assert sh("blkid", "-s", "TYPE", "-o", "value", f"{big_disk}p1").strip() == "vfat"
+    assert sh("blkid", "-s", "TYPE", "-o", "value", f"{big_disk}p2").strip() == "ext4"
+    root_uuid = sh("blkid", "-s", "UUID", "-o", "value", f"{big_disk}p2").strip()
+    with Mounted(big_disk, tmp_path / "check") as root:
+        fstab = (root / "etc/fstab").read_text()
+        assert f"UUID={root_uuid} / ext4" in fstab
+        assert (root / "etc/hostname").read_text().strip() == laptop
+        assert (root / "boot/grub/grub.cfg").exists()
+        assert root_uuid in (root / "boot/grub/embedded.cfg").read_text()
+        assert (root / "boot/efi").is_dir() and not list((root / "boot/efi").iterdir())
+    # the EFI system partition, read without mounting it (this kernel has no vfat)
+    assert "BOOTX64.EFI" in sh("mdir", "-b", "-i", f"{big_disk}p1", "::/EFI/BOOT")
+    with Mounted(big_disk, tmp_path / "check2") as root:
+        groups = {
+            line.split(":")[0]: line.split(":")[3].split(",")
+            for line in (root / "etc/group").read_text().splitlines()
+        }
+        assert "parent" in groups["sudo"] and "enfant" not in groups["sudo"]
+        shadow = {
+            line.split(":")[0]: line.split(":")[1]
+            for line in (root / "etc/shadow").read_text().splitlines()
+        }
+        assert shadow["parent"].startswith("$") and shadow["enfant"].startswith("$")
+        assert shadow["parent"] != shadow["enfant"]
+        dns = (root / "etc/systemd/resolved.conf.d/assetctl-filter.conf").read_text()
+        assert "185.228.168.168#family-filter-dns.cleanbrowsing.org" in dns
+        assert "DNSOverTLS=yes" in dns
+        policies = json.loads((root / "etc/firefox-esr/policies/policies.json").read_text())
+        assert policies["policies"]["DNSOverHTTPS"] == {"Enabled": False, "Locked": True}
+        assert len((root / "etc/machine-id").read_text().strip()) == 32
+        assert "LANG=fr_FR.UTF-8" in (root / "etc/default/locale").read_text()
+        assert 'XKBLAYOUT="fr"' in (root / "etc/default/keyboard").read_text()
+        assert not (root / "root/.ssh/authorized_keys").exists()
+        assert not (root / "usr/sbin/policy-rc.d").exists()
+
+    # the record: the image's sha256 and the verify report; passwords for the handover sheet
+    manifest = json.loads((images / "test-minimal.json").read_text())
+    from tests.cli.test_family_gdpr import rows
+
+    runs = rows(cli_db.db_url, "SELECT profile, image_sha256, result, details FROM imaging_run")
+    assert [(r[0], r[1], r[2]) for r in runs] == [("test-minimal", manifest["sha256"], "passed")]
+    details = json.loads(runs[0][3]) if isinstance(runs[0][3], str) else runs[0][3]
+    assert details["verify"] and all(c["ok"] for c in details["verify"])
+    accounts = rows(cli_db.db_url, "SELECT account, secret FROM device_credential ORDER BY account")
+    assert [a for a, _ in accounts] == ["enfant", "parent"]
+    artefacts = Path(details["artifacts"])
+    logged = "".join(p.read_text(errors="replace") for p in artefacts.rglob("*") if p.is_file())
+    for _, secret in accounts:
+        assert secret not in logged  # passwords never reach the run's logs
+
+    # tampered: the children's account made an administrator; verify.yml catches it
+    with Mounted(big_disk, tmp_path / "tamper", writable=True) as root:
+        group = root / "etc/group"
+        group.write_text(
+            "\n".join(
+                line + ",enfant" if line.startswith("sudo:") else line
+                for line in group.read_text().splitlines()
+            )
+            + "\n"
+        )
+    failed = cli_db.fails("bench", "verify", laptop, *deploy_args(laptop, sshd, big_disk))
+    assert "FAIL children's account without administrator rights: in sudo" in failed.stderr
+    assert show(cli_db, laptop)["status"] == "wiped"
+    again = cli_db.fails("asset", "status", laptop, "ready", "--reason", "it worked before")
+    assert "its last imaging or verification" in again.stderr
+
+
+def test_deploy_refuses_the_wrong_machine(
+    cli_db: Cli, sshd: SshServer, laptop: str, images: Path, big_disk: str
+) -> None:
+    from tests.helpers import add_args, make_ready, snapshot
+
+    cli_db.ok(*add_args("laptop", "purchased", "Dell", "Latitude 5420", "OTHERSERIAL"))
+    other = "LMM-PP-00002"
+    make_ready(cli_db.db_url, other)
+    before = snapshot(cli_db.db_url)
+    wrong = cli_db.fails("bench", "deploy", other, *deploy_args(other, sshd, big_disk, "-y"))
+    assert "wrong machine, nothing written" in wrong.stderr
+    assert snapshot(cli_db.db_url) == before
+    with open(big_disk, "rb") as handle:
+        assert handle.read(1 << 20) == bytes(1 << 20)  # not a byte written
+    gone = cli_db.fails("bench", "deploy", laptop, *deploy_args(laptop, sshd, "/dev/nope", "-y"))
+    assert "/dev/nope: no such disk on this machine" in gone.stderr
