@@ -3,6 +3,8 @@
 Every status change in assetctl goes through :func:`change_status`, and every other change to a
 device appends an event through :func:`record_event`. History rows are only ever added.
 
+Printers and monitors hold no disk: they go to ``ready`` once reset (see DISKLESS_KINDS).
+
 The rule that matters most: a device may go to a family (``ready``, ``allocated``,
 ``on_loan``, ``given``) only when, in its current cycle (since it last came back), the latest
 wipe attempt passed and the latest imaging (or verification) after that wipe passed too. Coming back
@@ -51,6 +53,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.RETIRED: frozenset(),
 }
 FAMILY_STATUSES = frozenset({S.READY, S.ALLOCATED, S.ON_LOAN, S.GIVEN})
+# Kinds with no disk to wipe or system to image: a printer or a monitor goes to ready from
+# the bench (reset to its factory settings) without wipe and imaging records.
+DISKLESS_KINDS = frozenset({"printer", "monitor"})
+DISKLESS_TO_READY = frozenset({S.RECEIVED, S.RETURNED, S.REPAIR})
 # Statuses a device enters or leaves only through a family contract (assetctl.contracts).
 CONTRACT_ONLY = frozenset({S.ALLOCATED, S.ON_LOAN, S.GIVEN})
 WITH_FAMILY = frozenset({S.ON_LOAN, S.GIVEN})
@@ -91,6 +97,8 @@ def _latest_wipe(session: Session, asset: Asset) -> WipeRun | None:
 
 def readiness(session: Session, asset: Asset) -> Readiness:
     """Check the family rule against the wipe and imaging records of the current cycle."""
+    if asset.kind in DISKLESS_KINDS:
+        return Readiness(wiped=True, imaged=True, problems=())
     since = "since it last came back" if asset.cycle else "since it was registered"
     problems: list[str] = []
     wipe = _latest_wipe(session, asset)
@@ -143,6 +151,8 @@ def check_transition(
     current = Status(asset.status)
     if target == current:
         raise TransitionError(f"{asset.tag} is already {current.value}")
+    if asset.kind in DISKLESS_KINDS and target == S.READY and current in DISKLESS_TO_READY:
+        return  # nothing to wipe or image: reset to factory settings, said in the reason
     with_family = target in CONTRACT_ONLY or current in CONTRACT_ONLY
     if with_family and contract is None and target in TRANSITIONS[current]:
         raise TransitionError(

@@ -27,11 +27,12 @@ def start(folder: Path) -> None:
     server = start_sshd(folder / "sshd", detach=True)
     sysfs = build_sysfs(folder / "machine", "sysfs-dmi-id-and-bat0-dell-latitude5420.json")
     disk = folder / "disk.img"
-    with disk.open("wb") as handle:  # what the city left on it
+    with disk.open("wb") as handle:  # a 1.5 GiB disk; the city's old data in its first 64 MiB
         for _ in range(16):
             handle.write(os.urandom(4 * 1024 * 1024))
-    device = subprocess.run(
-        ["losetup", "-f", "--show", str(disk)], check=True, capture_output=True, text=True
+        handle.truncate(1536 * 1024 * 1024)
+    device = subprocess.run(  # -P: the kernel shows the partitions the deployment makes
+        ["losetup", "-f", "-P", "--show", str(disk)], check=True, capture_output=True, text=True
     ).stdout.strip()
     (folder / "loop").write_text(device)
     print(f"SIM_HOST={server.address}")
@@ -47,6 +48,7 @@ def stop(folder: Path) -> None:
     if pid_file.exists():
         with contextlib.suppress(ProcessLookupError, ValueError):  # already stopped
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+    subprocess.run(["umount", "-R", "-l", "/mnt/assetctl-target"], capture_output=True)
     loop = folder / "loop"
     if loop.exists():
         subprocess.run(["losetup", "-d", loop.read_text().strip()], check=False)

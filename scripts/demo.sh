@@ -91,15 +91,26 @@ open(path, "w", encoding="utf-8").write(text)
 PY
 show assetctl bench discover "$SIM_HOST" --kind laptop
 show assetctl bench wipe LMM-PP-00003 --host "$SIM_HOST" --disk "$SIM_DISK" --yes
-python3 -c "import sys; d=open(sys.argv[1],'rb').read(); print(f'disk image: {d.count(0)/len(d):.0%} zeros after the wipe', file=sys.stderr)" "$SIM_IMAGE"
+python3 -c "import sys; d=open(sys.argv[1],'rb').read(64 << 20); print(f'old data region of the disk: {d.count(0)/len(d):.0%} zeros after the wipe', file=sys.stderr)" "$SIM_IMAGE"
 show assetctl wipe list
 show assetctl wipe certificate LMM-PP-00003 -o demo-output/certificat-effacement.pdf
 show assetctl asset show LMM-PP-00003
 expect_failure assetctl asset status LMM-PP-00003 ready --reason "not imaged yet"
 
-step "9. The family-ready images it will get (profiles; building and deploying come next)"
+step "9. Family-ready images: build one from its profile, deploy it onto the machine, verify it"
 show assetctl image profiles
 show assetctl image show famille-college
+# The family profiles install a desktop and its software (gigabytes, the better part of an
+# hour on this machine); the demo builds the small test profile, which has the same accounts
+# and parental settings. The debootstrapped base is cached between runs.
+export ASSETCTL_IMAGE_CACHE="${ASSETCTL_IMAGE_CACHE:-/var/cache/assetctl}"
+show assetctl image build test-minimal
+show assetctl image build test-minimal        # unchanged profile: not built again
+show assetctl image list
+show assetctl bench deploy LMM-PP-00003 --host "$SIM_HOST" --disk "$SIM_DISK" \
+    --profile test-minimal --yes
+show assetctl asset show LMM-PP-00003
+show assetctl asset status LMM-IM-00001 ready --reason "réinitialisée (paramètres d'usine)"
 
 step "10. A family: diagnostic, recommendation, committee (personal data for caseworkers only)"
 show $ADMIN assetctl user add claire.referente --role caseworker
@@ -127,13 +138,29 @@ show $CW assetctl committee decide "$SESSION" "$REF" approved --mode location --
 show $CW assetctl committee minutes "$SESSION" -o demo-output/pv-commission.pdf
 show $CW assetctl household export "$REF" -o demo-output/export-rgpd.json
 
-step "11. Allocation goes through the lifecycle rule: the wiped laptop is not imaged yet"
-expect_failure assetctl allocate "$REF" --tag LMM-PP-00003
+step "11. Allocation, the contract, the handover (devices move only through contracts)"
 expect_failure assetctl asset status LMM-PP-00003 allocated --reason "skip the contract"
-# (building and deploying images, issue 5, makes it ready; the contract, the handover and the
-# return desk then follow: see README "Families, committee and contracts")
+CONTRACT=$(assetctl allocate "$REF" --tag LMM-PP-00003 --internet social-tariff)
+show $CW assetctl contract print "$CONTRACT" -o demo-output/contrat.pdf
+show assetctl contract delivery "$CONTRACT" --at home --date "$(date +%F)" --staff "Théo" \
+    --installation
+show assetctl contract sign "$CONTRACT"
+show assetctl contract list --status active
+show $CW assetctl contract list --due-within 400d --contacts --csv
+show $CW assetctl contract renew "$CONTRACT"
 
-step "12. Reports: material counts by type, the programme's indicators, costs, a PDF"
+step "12. The return desk: the laptop comes back (scanned), the printer stays; no re-allocation"
+printf '%s\n' "LMM-PP-00003" | show assetctl scan --mode return --condition ok
+show assetctl contract show "$CONTRACT"
+REF2=$($CW assetctl household add --representatives "Nadia Dupont" --qpv Epine \
+    --school "Collège Jean de l'Epine" --children "Yanis $((year - 11))-01-15" \
+    --internet abonnement --printer fonctionne --computers 0)
+show $CW assetctl household recommend "$REF2"
+show $CW assetctl committee decide "$SESSION" "$REF2" approved --mode prêt --term 6 \
+    --criterion 1 --criterion 2 --criterion 3 --criterion 4
+expect_failure assetctl allocate "$REF2" --tag LMM-PP-00003   # not wiped since it came back
+
+step "13. Reports: material counts by type, the programme's indicators, costs, a PDF"
 show assetctl report counts --by kind,status
 show assetctl report counts --by kind,origin --csv
 show $CW assetctl report targets import examples/recensement-2020-05.csv
@@ -143,7 +170,7 @@ show assetctl report bench
 show assetctl report counts --by kind,status,location --xlsx -o demo-output/parc.xlsx
 show assetctl report pdf -o demo-output/rapport-programme.pdf
 
-step "13. Export the inventory for a spreadsheet"
+step "14. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
 show assetctl asset list --status received --kind desktop
 
@@ -151,4 +178,4 @@ echo >&2
 echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
 echo "      labels: demo-output/etiquettes-*.pdf; certificate: demo-output/certificat-effacement.pdf;" >&2
 echo "      committee minutes: demo-output/pv-commission.pdf; GDPR export: demo-output/export-rgpd.json;" >&2
-echo "      reports: demo-output/rapport-programme.pdf, demo-output/parc.xlsx" >&2
+echo "      contract: demo-output/contrat.pdf; reports: demo-output/rapport-programme.pdf, demo-output/parc.xlsx" >&2

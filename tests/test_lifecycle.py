@@ -205,3 +205,29 @@ def test_readiness_reports_every_problem(engine: Any, settings: Any) -> None:
         state = lifecycle.readiness(session, find_asset(session, tag))
     assert not state.ok and not state.wiped and not state.imaged
     assert len(state.problems) == 2
+
+
+def test_a_printer_goes_to_ready_once_reset_and_still_through_contracts(
+    engine: Any, settings: Any
+) -> None:
+    with session_scope(engine) as session:
+        printer = register(
+            session,
+            settings,
+            {"kind": "printer", "origin": "purchased", "manufacturer": "Brother",
+             "model": "DCP-L2530DW", "serial": "E78X"},
+            actor="tester",
+        ).asset.tag  # fmt: skip
+    move(engine, printer, "ready", contract=None)  # reset to factory settings
+    with pytest.raises(TransitionError, match="only through its family contract"):
+        move(engine, printer, "allocated", contract=None)
+    move(engine, printer, "allocated")
+    move(engine, printer, "on_loan")
+    move(engine, printer, "returned")
+    with pytest.raises(TransitionError, match="cannot go from returned to allocated"):
+        move(engine, printer, "allocated")
+    move(engine, printer, "ready", contract=None)
+    # a desktop has a disk: no such shortcut
+    desktop = new_desktop(engine, settings, serial="S9")
+    with pytest.raises(TransitionError, match="cannot go from received to ready"):
+        move(engine, desktop, "ready", contract=None)

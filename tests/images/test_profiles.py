@@ -44,7 +44,15 @@ def test_profiles_follow_the_programme() -> None:
         } <= set(profile.all_packages())
     assert {"gcompris-qt", "tuxpaint"} <= set(primary.packages)
     assert {"geogebra", "scratch", "evince", "firmware-iwlwifi", "tlp"} <= set(college.packages)
-    assert len(load_profile("test-minimal").all_packages()) <= 4
+    from assetctl.images.profiles import BOOT_PACKAGES
+
+    for profile in (primary, college):  # bootable: a kernel and both boot loaders
+        assert {"linux-image-amd64", *BOOT_PACKAGES} <= set(profile.all_packages())
+    tiny = load_profile("test-minimal")
+    # small enough for CI: the boot loaders, no kernel, almost nothing else
+    assert not tiny.kernel and "linux-image-amd64" not in tiny.all_packages()
+    assert set(BOOT_PACKAGES) <= set(tiny.all_packages())
+    assert len(set(tiny.all_packages()) - set(BOOT_PACKAGES)) <= 4
 
 
 def test_hash_follows_content_not_formatting() -> None:
