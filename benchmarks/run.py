@@ -528,6 +528,149 @@ def bench_discover(work: Path, hosts: int, runs: int) -> Row | None:
     )
 
 
+def _loop(path: Path, size: int) -> str:
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return subprocess.run(
+        ["losetup", "-f", "-P", "--show", str(path)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def bench_deploy(work: Path, runs: int) -> list[Row]:
+    """`bench deploy` of test-minimal onto a loop device through a real sshd, beside plain
+    extraction of the same archive onto the same device; then 4 deployments at once vs 1
+    (four benches' worth: four homes, four loop devices, one machine answering for all)."""
+    import json as json_module
+    import shutil
+
+    from tests.support.sshd import build_sysfs, sshd_binary, start_sshd
+
+    if sshd_binary() is None or os.geteuid() != 0 or shutil.which("debootstrap") is None:
+        print("benchmark: deploy needs root, sshd and debootstrap: skipped", file=sys.stderr)
+        return []
+    (work / "deploy-sshd").mkdir()
+    server = start_sshd(work / "deploy-sshd")
+    cache = os.environ.get("ASSETCTL_IMAGE_CACHE", "/var/cache/assetctl")
+    benches, devices = [], []
+    try:
+        for n in range(4):
+            db = Database("sqlite", work)
+            db.env["ASSETCTL_IMAGE_CACHE"] = cache
+            sysfs = build_sysfs(
+                work / f"machine{n}", "sysfs-dmi-id-and-bat0-dell-latitude5420.json"
+            )
+            serial = f"BENCH{n}XYZ"
+            (sysfs / "sys/class/dmi/id/product_serial").write_text(serial + "\n")
+            config = db.home / "config.toml"
+            text = config.read_text().replace(
+                'ssh_key = "bench/id_ed25519"', f'ssh_key = "{server.client_key}"'
+            )
+            config.write_text(
+                text.replace(
+                    "timeout = 10\n",
+                    f'timeout = 10\n\n[bench.remote_env]\nASSETCTL_FACTS_ROOT = "{sysfs}"\n',
+                )
+            )
+            device = _loop(work / f"disk{n}.img", 1536 * 1024 * 1024)
+            devices.append(device)
+            subprocess.run(
+                [*ASSETCTL, "bench", "discover", "--kind", "laptop", server.address],
+                env=db.env, check=True, capture_output=True,
+            )  # fmt: skip
+            tag = "LMM-PP-00001"
+            subprocess.run(
+                [*ASSETCTL, "bench", "wipe", tag, "--host", server.address, "--disk", device,
+                 "--yes"], env=db.env, check=True, capture_output=True,
+            )  # fmt: skip
+            if n == 0:
+                subprocess.run(
+                    [*ASSETCTL, "image", "build", "test-minimal"], env=db.env, check=True,
+                    capture_output=True,
+                )  # fmt: skip
+                built = db.home / "images"
+            else:
+                (db.home / "images").mkdir()
+                for item in built.iterdir():
+                    if item.is_file():
+                        os.link(item, db.home / "images" / item.name)
+            benches.append((db, tag, device))
+        manifest = json_module.loads((built / "test-minimal.json").read_text())
+        archive = built / manifest["archive"]
+
+        def deploy_command(n: int) -> list[str]:
+            _, tag, device = benches[n]
+            return [*ASSETCTL, "bench", "deploy", tag, "--host", server.address, "--disk",
+                    device, "--profile", "test-minimal", "--yes"]  # fmt: skip
+
+        def ours() -> float:
+            return timed(deploy_command(0), benches[0][0].env)
+
+        def extraction() -> float:
+            device = devices[0]
+            mount_point = work / "floor-mnt"
+            mount_point.mkdir(exist_ok=True)
+            start = time.perf_counter()
+            for command in (
+                ["sgdisk", "--zap-all", "-n1:0:+260M", "-t1:ef00", "-n2:0:0", device],
+                ["partx", "--update", device],
+                ["mkfs.ext4", "-q", "-F", f"{device}p2"],
+                ["mount", f"{device}p2", str(mount_point)],
+                ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-xpf",
+                 str(archive), "-C", str(mount_point)],
+                ["umount", str(mount_point)],
+            ):  # fmt: skip
+                subprocess.run(command, check=command[0] != "partx", capture_output=True)
+            return time.perf_counter() - start
+
+        mine, floor = interleaved(ours, extraction, runs)
+        subprocess.run([*ASSETCTL, "bench", "wipe", benches[0][1], "--host", server.address,
+                        "--disk", devices[0], "--yes"], env=benches[0][0].env, check=True,
+                       capture_output=True)  # fmt: skip
+        rows = [
+            Row(
+                f"`bench deploy` of test-minimal ({manifest['size_bytes'] / 1e6:.0f} MB "
+                "archive) onto a 1.5 GiB loop device, through sshd",
+                "sqlite",
+                mine,
+                "partition + mkfs + mount + tar --zstd -x of the same archive, same device",
+                floor,
+                "<= 1.3x floor",
+            )
+        ]
+
+        def four() -> float:
+            start = time.perf_counter()
+            processes = [
+                subprocess.Popen(deploy_command(n), env=benches[n][0].env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for n in range(4)
+            ]  # fmt: skip
+            for process in processes:
+                _, err = process.communicate()
+                if process.returncode != 0:
+                    raise RuntimeError(err.decode(errors="replace")[-2000:])
+            return time.perf_counter() - start
+
+        parallel, single = interleaved(four, ours, max(1, runs // 2))
+        rows.append(
+            Row(
+                "4 deployments at once (four benches, four loop devices, one 2-core machine)",
+                "sqlite",
+                parallel,
+                "1 deployment",
+                single,
+                "report",
+            )
+        )
+        return rows
+    finally:
+        server.stop()
+        for device in devices:
+            subprocess.run(["umount", "-R", "-l", f"/mnt/assetctl-{Path(device).name}"],
+                           capture_output=True)  # fmt: skip
+            subprocess.run(["losetup", "-d", device], capture_output=True)
+
+
 def bench_reports(
     work: Path, kind: str, assets: int, events: int, households: int, runs: int
 ) -> list[Row]:
@@ -628,6 +771,11 @@ def main() -> None:
     report_sizes = (10_000, 100_000, 2_000) if args.quick else (100_000, 1_000_000, 20_000)
     with tempfile.TemporaryDirectory(prefix="assetctl-bench-") as tmp:
         work = Path(tmp)
+        if args.only == "images":
+            print("benchmark: deploy ...", file=sys.stderr)
+            rows += bench_deploy(work, 3)
+            _print(rows)
+            return
         if args.only == "reports":
             for kind in backends:
                 print(f"benchmark: reports on {kind} ...", file=sys.stderr)
@@ -644,6 +792,8 @@ def main() -> None:
         discovered = bench_discover(work, 10, 5)
         if discovered:
             rows.append(discovered)
+        print("benchmark: deploy ...", file=sys.stderr)
+        rows += bench_deploy(work, 3)
         print("benchmark: labels ...", file=sys.stderr)
         rows.append(bench_labels(work, label_count, 3))
         for kind in backends:

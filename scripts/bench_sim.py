@@ -48,9 +48,10 @@ def stop(folder: Path) -> None:
     if pid_file.exists():
         with contextlib.suppress(ProcessLookupError, ValueError):  # already stopped
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
-    subprocess.run(["umount", "-R", "-l", "/mnt/assetctl-target"], capture_output=True)
     loop = folder / "loop"
     if loop.exists():
+        mount_point = "/mnt/assetctl-" + Path(loop.read_text().strip()).name
+        subprocess.run(["umount", "-R", "-l", mount_point], capture_output=True)
         subprocess.run(["losetup", "-d", loop.read_text().strip()], check=False)
         loop.unlink()
 

@@ -9,7 +9,7 @@ import click
 
 from assetctl.cli.asset import KIND_CHOICE, ORIGIN_CHOICE
 from assetctl.cli.context import AppContext
-from assetctl.cli.output import emit_json, info, warn
+from assetctl.cli.output import emit_json, emit_rows, info, output_options, warn
 
 pass_app = click.make_pass_decorator(AppContext)
 
@@ -383,3 +383,121 @@ def bench_deploy(app: AppContext, tag: str, **options: Any) -> None:
 def bench_verify(app: AppContext, tag: str, **options: Any) -> None:
     """Run playbooks/verify.yml on a machine deployed earlier (nothing is written)."""
     _deploy(app, tag, only_verify=True, yes=True, **options)
+
+
+@bench.command("prepare")
+@click.option("--host", "hosts", multiple=True, help="A machine's live system; repeat.")
+@click.option(
+    "--inventory",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file of hosts, one a line.",
+)
+@click.option("--profile", help="Image profile (default: by kind).")
+@click.option("--disk", metavar="PATH", help="Disk of every machine (default: its one disk).")
+@click.option("--firmware", type=click.Choice(["uefi", "bios"]), default="uefi", show_default=True)
+@click.option("--kind", type=click.Choice(["desktop", "laptop"]), help="For new machines.")
+@click.option(
+    "--origin",
+    type=click.Choice(["refurbished", "purchased"]),
+    default="refurbished",
+    show_default=True,
+    help="For new machines.",
+)
+@click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True)
+@click.option(
+    "--labels",
+    "label_output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the ready machines' labels to this PDF.",
+)
+@click.option("--printer", help="Print the ready machines' labels on this CUPS queue.")
+@click.option("--layout", help="Label layout (default: [labels] default_layout).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@output_options
+@pass_app
+def bench_prepare(
+    app: AppContext,
+    hosts: tuple[str, ...],
+    inventory: Path | None,
+    profile: str | None,
+    disk: str | None,
+    firmware: str,
+    kind: str | None,
+    origin: str,
+    parallel: int,
+    label_output: Path | None,
+    printer: str | None,
+    layout: str | None,
+    yes: bool,
+    output: str,
+) -> None:
+    """The whole bench for many machines: discover, wipe, deploy, verify, print labels.
+
+    Each machine stops at the first step it fails, with its reason; the others go on. A table
+    (one row per machine) ends it; the exit code is 1 if any machine is not ready.
+    """
+    import sys
+
+    from assetctl.bench.prepare import STEPS, PrepareOptions, prepare
+    from assetctl.bench.ssh import Target
+    from assetctl.errors import AssetctlError
+
+    names = read_targets(hosts, inventory)
+    if not names:
+        raise click.UsageError("give the machines: --host HOST (repeat) or --inventory FILE")
+    settings = app.settings
+    label = None
+    if label_output or printer:
+        from assetctl.labels import jobs
+
+        plan = jobs.prepare(
+            settings,
+            layout=layout,
+            length=None,
+            output=label_output,
+            printer=printer,
+            calibration=None,
+        )
+
+        def label(tags: list[str]) -> None:
+            with app.session() as session:
+                assets = jobs.select_assets(session, tags=tags)
+                jobs.print_labels(
+                    session,
+                    settings,
+                    assets,
+                    layout=plan.layout,
+                    where=plan.where,
+                    actor=app.actor,
+                    offset=plan.offset,
+                )
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise AssetctlError("confirmation needed: run it in a terminal, or add --yes")
+        click.confirm(
+            f"Wipe and deploy {len(names)} machine(s)? Their disks will be erased",
+            abort=True,
+            err=True,
+        )
+    reports = prepare(
+        app.engine(),
+        settings,
+        [Target.parse(name) for name in names],
+        PrepareOptions(
+            profile=profile,
+            firmware=firmware,
+            disk=disk,
+            kind=kind,
+            origin=origin,
+            dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
+            parallel=parallel,
+        ),
+        actor=app.actor,
+        label=label,
+        progress=info,
+    )
+    emit_rows([r.row() for r in reports], ("host", "tag", *STEPS, "message"), output)
+    bad = [r for r in reports if not r.ok]
+    if bad:
+        raise AssetctlError(f"{len(bad)} of {len(reports)} machine(s) not ready (see the table)")

@@ -83,7 +83,8 @@ def big_disk(tmp_path: Path) -> Iterator[str]:
     try:
         yield device
     finally:
-        subprocess.run(["umount", "-R", "-l", "/mnt/assetctl-target"], capture_output=True)
+        mount_point = f"/mnt/assetctl-{Path(device).name}"  # left by a failed deployment
+        subprocess.run(["umount", "-R", "-l", mount_point], capture_output=True)
         subprocess.run(["losetup", "-d", device], check=False)
 
 
@@ -218,3 +219,30 @@ def test_deploy_refuses_the_wrong_machine(
         assert handle.read(1 << 20) == bytes(1 << 20)  # not a byte written
     gone = cli_db.fails("bench", "deploy", laptop, *deploy_args(laptop, sshd, "/dev/nope", "-y"))
     assert "/dev/nope: no such disk on this machine" in gone.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_prepare_runs_the_whole_bench(
+    cli_db: Cli, sshd: SshServer, bench_config: Path, images: Path, big_disk: str, tmp_path: Path
+) -> None:
+    """Discover, wipe, deploy, verify and label in one command; an unreachable machine stops
+    at its first step and the other goes on."""
+    from tests.helpers import decode_pdf
+
+    labels = tmp_path / "etiquettes.pdf"
+    result = cli_db.fails(
+        "bench", "prepare", "--host", sshd.address, "--host", "127.0.0.1:1",
+        "--disk", big_disk, "--profile", "test-minimal", "--kind", "laptop",
+        "--labels", str(labels), "--yes", "--json",
+    )  # fmt: skip
+    rows = {r["host"]: r for r in json.loads(result.stdout)}
+    good = rows[sshd.address]
+    assert (good["discover"], good["wipe"], good["deploy"], good["label"]) == (
+        "ok", "ok", "ok", "ok",
+    )  # fmt: skip
+    bad = rows["127.0.0.1:1"]
+    assert (bad["discover"], bad["wipe"], bad["deploy"]) == ("failed", "-", "-")
+    assert bad["message"]
+    assert "1 of 2 machine(s) not ready" in result.stderr
+    assert show(cli_db, good["tag"])["status"] == "ready"
+    assert [text for _, text, *_ in decode_pdf(labels)] == [good["tag"]]
