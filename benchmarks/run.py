@@ -481,6 +481,18 @@ def bench_overwrite(work: Path, size_mib: int, runs: int) -> Row | None:
     )
 
 
+def _bench_config(db: Database, key: Path, sysfs: Path) -> None:
+    """Point a bench's config at the test sshd's key and a machine's captured DMI tree."""
+    config = db.home / "config.toml"
+    text = config.read_text().replace('ssh_key = "bench/id_ed25519"', f'ssh_key = "{key}"')
+    config.write_text(
+        text.replace(
+            "timeout = 10\n",
+            f'timeout = 10\n\n[bench.remote_env]\nASSETCTL_FACTS_ROOT = "{sysfs}"\n',
+        )
+    )
+
+
 def bench_discover(work: Path, hosts: int, runs: int) -> Row | None:
     """`bench discover` of N machines (N loopback addresses of one real sshd) vs one."""
     from tests.support.sshd import build_sysfs, sshd_binary, start_sshd
@@ -494,16 +506,7 @@ def bench_discover(work: Path, hosts: int, runs: int) -> Row | None:
     try:
         db = Database("sqlite", work)
         sysfs = build_sysfs(work / "machine", "sysfs-dmi-id-and-bat0-dell-latitude5420.json")
-        config = db.home / "config.toml"
-        text = config.read_text().replace(
-            'ssh_key = "bench/id_ed25519"', f'ssh_key = "{server.client_key}"'
-        )
-        config.write_text(
-            text.replace(
-                "timeout = 10\n",
-                f'timeout = 10\n\n[bench.remote_env]\nASSETCTL_FACTS_ROOT = "{sysfs}"\n',
-            )
-        )
+        _bench_config(db, server.client_key, sysfs)
         many = [
             *ASSETCTL,
             "bench",
@@ -561,16 +564,7 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
             )
             serial = f"BENCH{n}XYZ"
             (sysfs / "sys/class/dmi/id/product_serial").write_text(serial + "\n")
-            config = db.home / "config.toml"
-            text = config.read_text().replace(
-                'ssh_key = "bench/id_ed25519"', f'ssh_key = "{server.client_key}"'
-            )
-            config.write_text(
-                text.replace(
-                    "timeout = 10\n",
-                    f'timeout = 10\n\n[bench.remote_env]\nASSETCTL_FACTS_ROOT = "{sysfs}"\n',
-                )
-            )
+            _bench_config(db, server.client_key, sysfs)
             device = _loop(work / f"disk{n}.img", 1536 * 1024 * 1024)
             devices.append(device)
             subprocess.run(
@@ -761,7 +755,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="also run on PostgreSQL")
     parser.add_argument("--runs", type=int, default=11, help="runs of the quick benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
-    parser.add_argument("--only", choices=["reports"], help="run only this group of benchmarks")
+    parser.add_argument(
+        "--only", choices=["reports", "images"], help="run only this group of benchmarks"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import_rows, list_rows = (1_000, 5_000) if args.quick else (10_000, 100_000)

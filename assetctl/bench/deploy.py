@@ -15,6 +15,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel import select
+
 from assetctl import lifecycle
 from assetctl.bench.facts import MachineFacts
 from assetctl.bench.ssh import Target
@@ -238,6 +240,14 @@ def run_deploy(
         session.add(run)
         session.flush()
         if passed and not only_verify:
+            # a new deployment in the same cycle: the disk now has these passwords
+            for old in session.exec(
+                select(DeviceCredential).where(
+                    DeviceCredential.asset_id == asset.id, DeviceCredential.cycle == asset.cycle
+                )
+            ).all():
+                session.delete(old)
+            session.flush()
             for name, secret in passwords.items():
                 session.add(
                     DeviceCredential(

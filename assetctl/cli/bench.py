@@ -461,16 +461,7 @@ def bench_prepare(
 
         def label(tags: list[str]) -> None:
             with app.session() as session:
-                assets = jobs.select_assets(session, tags=tags)
-                jobs.print_labels(
-                    session,
-                    settings,
-                    assets,
-                    layout=plan.layout,
-                    where=plan.where,
-                    actor=app.actor,
-                    offset=plan.offset,
-                )
+                jobs.print_tags(session, settings, tags, plan, actor=app.actor)
 
     if not yes:
         if not sys.stdin.isatty():

@@ -272,3 +272,29 @@ def print_reserved(
         progress=progress,
     )
     return tags, result
+
+
+def print_tags(
+    session: Session,
+    settings: Settings,
+    tags: Sequence[str],
+    plan: Prepared,
+    *,
+    actor: str,
+    skip: int = 0,
+    copies: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[RenderResult, str | None]:
+    """The labels of the devices ``tags``, as prepared by :func:`prepare`."""
+    return print_labels(
+        session,
+        settings,
+        select_assets(session, tags=tags),
+        layout=plan.layout,
+        where=plan.where,
+        actor=actor,
+        skip=skip,
+        copies=copies,
+        offset=plan.offset,
+        progress=progress,
+    )

@@ -201,6 +201,11 @@ def test_deploy_writes_a_verified_system(
     assert show(cli_db, laptop)["status"] == "wiped"
     again = cli_db.fails("asset", "status", laptop, "ready", "--reason", "it worked before")
     assert "its last imaging or verification" in again.stderr
+    # deployed again: ready again, with new passwords in place of the old ones
+    cli_db.ok("bench", "deploy", laptop, *deploy_args(laptop, sshd, big_disk, "--yes"))
+    assert show(cli_db, laptop)["status"] == "ready"
+    renewed = rows(cli_db.db_url, "SELECT account, secret FROM device_credential ORDER BY account")
+    assert [a for a, _ in renewed] == ["enfant", "parent"] and renewed != accounts
 
 
 def test_deploy_refuses_the_wrong_machine(
