@@ -464,6 +464,7 @@ def _device_back(
     target: Status,
     note: str | None,
     condition: str | None = None,
+    location: str | None = None,
 ) -> tuple[Contract, bool]:
     """Close the device's open line and move the device; closes the contract when it was the
     last device with the family. Returns (contract, contract closed)."""
@@ -486,6 +487,9 @@ def _device_back(
         contract=contract.number,
         details={"condition": condition} if condition else None,
     )
+    if location:
+        asset.location = location
+        session.add(asset)
     _event(session, contract, actor, f"device {line_status}", tag=asset.tag, condition=condition)
     return contract, _close_if_done(session, actor, contract)
 
@@ -501,7 +505,6 @@ def return_device(
     """One device back at the desk: its contract line closes, the device is ``returned``
     (a new wipe and image before any other family). Returns (contract, contract closed)."""
     condition = parse_condition(condition)
-    asset.location = location or "bench"
     return _device_back(
         session,
         actor,
@@ -510,6 +513,7 @@ def return_device(
         target=Status.RETURNED,
         note=note,
         condition=condition,
+        location=location or "bench",
     )
 
 

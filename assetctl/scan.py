@@ -205,6 +205,7 @@ class ReturnMode(Mode):
 
     name = "return"
     condition = "ok"
+    returned = 0
 
     def handle(self, session: Session, asset: Asset) -> str:
         from assetctl.access import resolve
@@ -217,12 +218,12 @@ class ReturnMode(Mode):
             condition=self.condition,
             location=self.location,
         )
-        self.returned = getattr(self, "returned", 0) + 1
+        self.returned += 1
         end = f"contract {contract.number} closed" if closed else f"contract {contract.number}"
         return f"returned ({self.condition}), {end}; wipe and image it before any family"
 
     def finish(self, session: Session) -> list[str]:
-        return [f"{getattr(self, 'returned', 0)} device(s) returned"]
+        return [f"{self.returned} device(s) returned"]
 
 
 MODES: dict[str, type[Mode]] = {m.name: m for m in (LookupMode, CheckinMode, AuditMode, ReturnMode)}
