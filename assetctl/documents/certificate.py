@@ -48,30 +48,12 @@ def render_certificate(
 ) -> Path:
     """Write the certificate of ``record`` (from :func:`assetctl.wipes.certificate_record`)."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-    styles = getSampleStyleSheet()
+    from assetctl.documents import a4_document
+
     title = f"Certificat d'effacement des données n° {record['certificate']}"
-    document = SimpleDocTemplate(
-        str(path),
-        pagesize=A4,
-        title=title,
-        author=organisation,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-    )
+    document, styles, mm = a4_document(path, title, organisation, margin_mm=16)
     asset = record["asset"]
 
     def table(rows: list[list[str]]) -> Table:

@@ -28,22 +28,9 @@ def euros(cents: int | None) -> str:
 
 
 def _doc(path: Path, title: str, author: str) -> tuple[Any, Any, Any]:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate
+    from assetctl.documents import a4_document
 
-    document = SimpleDocTemplate(
-        str(path),
-        pagesize=A4,
-        title=title,
-        author=author,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
-    )
-    return document, getSampleStyleSheet(), mm
+    return a4_document(path, title, author)
 
 
 def _grid(rows: list[list[str]], widths: list[float], styles: Any, header: bool = True) -> Any:
