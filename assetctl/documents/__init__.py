@@ -1,3 +1,6 @@
+"""French documents: the sanitisation certificate, contracts, minutes, the programme's report
+(reportlab), and spreadsheets (openpyxl)."""
+
 from pathlib import Path
 from typing import Any
 
