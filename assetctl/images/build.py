@@ -9,7 +9,8 @@
    files) and packed as ``PROFILE-HASH.tar.zst`` with a manifest (profile, profile hash,
    package versions, size, sha256, build date).
 
-A build of an unchanged profile whose archive is still there says so and does nothing.
+A build of an unchanged profile (and unchanged image.yml) whose archive is still there says so
+and does nothing.
 Building needs root (debootstrap, chroot, mounts).
 """
 
@@ -262,6 +263,7 @@ def playbook_variables(settings: Settings, profile: Profile) -> dict[str, Any]:
         "image_timekpr_user": timekpr_user(profile),
         "image_unattended_upgrades": profile.unattended_upgrades,
         "image_branding_text": str(profile.branding.get("wallpaper_text", "")),
+        "image_serial_console": profile.serial_console,
     }
 
 
@@ -353,9 +355,20 @@ def read_manifest(settings: Settings, profile_name: str) -> dict[str, Any] | Non
     return data
 
 
+def recipe_digest(profile: Profile) -> str:
+    """What an image is made of: the profile's content, the packages it installs, and the
+    playbook that applies it."""
+    from assetctl.bench.playbooks import playbooks_dir
+
+    playbook = (playbooks_dir() / "image.yml").read_bytes()
+    content = json.dumps([profile.digest(), profile.all_packages(), BASE_INCLUDE]).encode()
+    content += playbook
+    return hashlib.sha256(content).hexdigest()
+
+
 def up_to_date(settings: Settings, profile: Profile) -> dict[str, Any] | None:
     manifest = read_manifest(settings, profile.name)
-    if manifest is None or manifest.get("profile_hash") != profile.digest():
+    if manifest is None or manifest.get("recipe_hash") != recipe_digest(profile):
         return None
     archive = images_dir(settings) / manifest["archive"]
     if not archive.exists() or archive.stat().st_size != manifest["size_bytes"]:
@@ -407,6 +420,7 @@ def build(
     manifest = {
         "profile": profile.name,
         "profile_hash": profile.digest(),
+        "recipe_hash": recipe_digest(profile),
         "description": profile.description,
         "suite": profile.suite,
         "archive": name,
@@ -431,7 +445,7 @@ def list_images(settings: Settings) -> list[dict[str, Any]]:
     for path in sorted(images_dir(settings).glob("*.json")):
         data = json.loads(path.read_text())
         try:
-            current = load_profile(data["profile"]).digest() == data["profile_hash"]
+            current = recipe_digest(load_profile(data["profile"])) == data.get("recipe_hash")
         except AssetctlError:
             current = False
         rows.append(

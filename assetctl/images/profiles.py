@@ -66,13 +66,15 @@ class Profile:
     branding: dict[str, Any] = field(default_factory=dict)
     # false only for test profiles: no kernel (the image is deployed and checked, not booted)
     kernel: bool = True
+    # the boot menu and the kernel's console also on the first serial port (boot tests)
+    serial_console: bool = False
     source: Path | None = None
 
     def all_packages(self) -> list[str]:
         """Every package the image installs: the list, the desktop and the settings' own."""
         wanted = [*self.packages, *BOOT_PACKAGES]
-        if self.kernel:
-            wanted.append("linux-image-amd64")
+        if self.kernel:  # a bootable system: a kernel and an init (minbase has neither)
+            wanted += ["linux-image-amd64", "systemd-sysv"]
         desktop = DESKTOPS.get(self.desktop)
         if desktop:
             wanted.append(desktop)
@@ -165,6 +167,7 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
         unattended_upgrades=bool(_section(doc, "updates", where).get("unattended", True)),
         branding=dict(_section(doc, "branding", where)),
         kernel=bool(base.get("kernel", True)),
+        serial_console=bool(system.get("serial_console", False)),
         source=source,
     )
 

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The slower test tier (not CI): QEMU boots a deployed disk to its login prompt. Installs QEMU
+# and the OVMF UEFI firmware, then runs the tests marked slow (about 10 minutes here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+missing=()
+for package in qemu-system-x86 ovmf; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+fi
+export ASSETCTL_SLOW_TESTS=1
+exec .venv/bin/python -m pytest -m slow "$@"
