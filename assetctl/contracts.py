@@ -49,7 +49,6 @@ CONDITION_ALIASES = {
     "accessoires-manquants": "accessories-missing",
 }
 INTERNET_TYPES = ("social-tariff", "subscription")
-OPEN = ("draft", "active")
 LINE_OPEN = frozenset({"allocated", "with_family", "active"})
 
 

@@ -76,30 +76,15 @@ class DeployOutcome:
 
 
 def choose_disk(facts: MachineFacts, requested: str | None) -> tuple[str | None, list[str]]:
-    if requested:
-        disk = next((d for d in facts.disks if d.path == requested), None)
-        if disk is None:
-            return None, [f"{requested}: no such disk on this machine"]
-        chosen = [disk]
-    else:
-        chosen = [
-            d
-            for d in facts.disks
-            if not d.name.startswith(("loop", "sr"))
-            and not d.removable
-            and d.transport != "usb"
-            and not d.holds_running_system
-        ]
-        if len(chosen) != 1:
-            found = ", ".join(d.path for d in chosen) or "none"
-            return None, [f"choose the disk to deploy onto with --disk (internal disks: {found})"]
-    disk = chosen[0]
-    problems = []
-    if disk.holds_running_system:
-        problems.append(f"{disk.path} holds the running live system: refused")
-    if disk.mountpoints:
-        problems.append(f"{disk.path} is mounted ({', '.join(disk.mountpoints)}): refused")
-    return disk.path, problems
+    """The disk to deploy onto: the one given, else the machine's one internal disk; with the
+    wipe's refusals (the running system, mounted, removable)."""
+    from assetctl.bench.wipe import select_disks
+
+    chosen, problems = select_disks(facts, [requested] if requested else [])
+    if not requested and len(chosen) != 1:
+        found = ", ".join(d.path for d in chosen) or "none"
+        return None, [f"choose the disk to deploy onto with --disk (internal disks: {found})"]
+    return (chosen[0].path if chosen else None), problems
 
 
 def plan_deploy(

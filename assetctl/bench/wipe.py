@@ -75,7 +75,7 @@ class WipeOutcome:
         return line
 
 
-def _select_disks(
+def select_disks(
     facts: MachineFacts, requested: Sequence[str]
 ) -> tuple[list[DiskFacts], list[str]]:
     problems: list[str] = []
@@ -167,7 +167,7 @@ def plan_wipe(
                     f"this machine's serial is {facts.serial} but {asset.tag} "
                     f"is {asset.serial}: wrong machine, nothing written"
                 )
-        plan.disks, problems = _select_disks(facts, disks)
+        plan.disks, problems = select_disks(facts, disks)
         plan.problems.extend(problems)
     return plans
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Cli
 from tests.support.sshd import SshServer, build_sysfs, sshd_binary, start_sshd
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -47,3 +48,10 @@ def bench_config(home: Path, sshd: SshServer, tmp_path: Path) -> Path:
     text = text.replace("timeout = 10\n", "timeout = 10\n\n[bench.remote_env]\n" + remote_env)
     config.write_text(text)
     return config
+
+
+@pytest.fixture
+def laptop(cli_db: Cli, sshd: SshServer, bench_config: Path) -> str:
+    """The captured Dell Latitude, discovered (its host key pinned) and registered."""
+    out = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop").stdout
+    return out.split()[2]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench.test_deploy import CACHE, big_disk, deploy_args, laptop, show  # noqa: F401
+from tests.bench.test_deploy import CACHE, big_disk, deploy_args, show  # noqa: F401
 from tests.conftest import Cli
 from tests.support.sshd import SshServer
 
@@ -45,7 +45,7 @@ def boot_image(home: Path) -> None:
 def test_a_deployed_disk_boots_to_a_login_prompt(
     cli_db: Cli,
     sshd: SshServer,
-    laptop: str,  # noqa: F811
+    laptop: str,
     boot_image: None,
     big_disk: str,  # noqa: F811
     tmp_path: Path,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bench.test_wipe import show
 from tests.conftest import Cli
 from tests.support.sshd import SshServer
 
@@ -86,16 +87,6 @@ def big_disk(tmp_path: Path) -> Iterator[str]:
         mount_point = f"/mnt/assetctl-{Path(device).name}"  # left by a failed deployment
         subprocess.run(["umount", "-R", "-l", mount_point], capture_output=True)
         subprocess.run(["losetup", "-d", device], check=False)
-
-
-@pytest.fixture
-def laptop(cli_db: Cli, sshd: SshServer, bench_config: Path) -> str:
-    out = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop").stdout
-    return out.split()[2]
-
-
-def show(cli: Cli, tag: str) -> dict:
-    return json.loads(cli.ok("asset", "show", tag, "--json").stdout)
 
 
 def sh(*command: str) -> str:

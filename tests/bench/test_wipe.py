@@ -41,13 +41,6 @@ def zero_fraction(path: Path) -> float:
     return data.count(0) / len(data)
 
 
-@pytest.fixture
-def laptop(cli_db: Cli, sshd: SshServer, bench_config: Path) -> str:
-    """The captured Dell Latitude, discovered (its host key pinned) and registered."""
-    out = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop").stdout
-    return out.split()[2]
-
-
 def show(cli: Cli, tag: str) -> dict:
     return json.loads(cli.ok("asset", "show", tag, "--json").stdout)
 
