@@ -206,7 +206,9 @@ def test_many_machines_one_unreachable(
         "bench", "wipe", "--host", sshd.address, "--host", "127.0.0.1:1", "--disk", device, "--yes"
     )
     lines = sorted(result.stdout.splitlines())
-    assert lines[0].startswith(f"OK {sshd.address} {laptop} certificate")
+    assert lines[0].startswith(f"OK {sshd.address} {laptop} certificate"), (
+        result.stdout + result.stderr
+    )
     assert lines[1].startswith("REFUSED 127.0.0.1:1 ?: cannot connect")
     assert "1 of 2 machine(s) not wiped" in result.stderr
     assert zero_fraction(backing) == 1.0
