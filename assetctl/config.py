@@ -64,6 +64,10 @@ class BenchSettings:
     timeout: float = 10.0
     # Environment for the commands run on the live system (e.g. LANG=C).
     remote_env: dict[str, str] = field(default_factory=dict)
+    # Deployments: the machine fetches its image over HTTP from the bench, at this address
+    # ("" = the bench's own address on the route to the machine) and port (0 = any free one).
+    image_address: str = ""
+    image_port: int = 0
 
 
 @dataclass(frozen=True)
@@ -351,11 +355,18 @@ def _parse_bench(table: dict[str, object], path: Path) -> BenchSettings:
         isinstance(k, str) and k.isidentifier() and isinstance(v, str) for k, v in env.items()
     ):
         raise ConfigError(f"{path}: [bench.remote_env] must map variable names to strings")
+    address = str(_get(table, "image_address", str, defaults.image_address, "bench"))
+    port = _get(table, "image_port", int, defaults.image_port, "bench")
+    assert isinstance(port, int)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{path}: bench.image_port must be between 0 and 65535 (0: any)")
     return BenchSettings(
         ssh_key=Path(key).expanduser(),
         known_hosts=Path(hosts).expanduser(),
         timeout=float(timeout),
         remote_env=dict(env),
+        image_address=address.strip(),
+        image_port=port,
     )
 
 
@@ -549,6 +560,11 @@ continuous_length_mm = 40
 # system) and its own known-hosts file; relative paths are in the data directory.
 ssh_key = "bench/id_ed25519"
 known_hosts = "bench/known_hosts"
+# `bench deploy` serves the image over HTTP and the machine streams it onto its disk: the
+# bench's address the machines reach ("" = found from the route to each machine) and the port
+# (0 = any free port; give one if a firewall on the bench only lets a known port in).
+image_address = ""
+image_port = 0
 # Seconds to wait for a machine to answer.
 timeout = 10
 

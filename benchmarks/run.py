@@ -539,10 +539,29 @@ def _loop(path: Path, size: int) -> str:
     ).stdout.strip()
 
 
-def bench_deploy(work: Path, runs: int) -> list[Row]:
+def _extraction(device: str, archive: Path, mount_point: Path) -> float:
+    """The floor: partition, mkfs, mount and tar of the archive from a local file."""
+    mount_point.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    for command in (
+        ["sgdisk", "--zap-all", "-n1:0:+260M", "-t1:ef00", "-n2:0:0", device],
+        ["partx", "--update", device],
+        ["mkfs.ext4", "-q", "-F", f"{device}p2"],
+        ["mount", f"{device}p2", str(mount_point)],
+        ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-xpf",
+         str(archive), "-C", str(mount_point)],
+        ["umount", str(mount_point)],
+    ):  # fmt: skip
+        subprocess.run(command, check=command[0] != "partx", capture_output=True)
+    return time.perf_counter() - start
+
+
+def bench_deploy(work: Path, runs: int, family: Path | None = None) -> list[Row]:
     """`bench deploy` of test-minimal onto a loop device through a real sshd, beside plain
     extraction of the same archive onto the same device; then 4 deployments at once vs 1
-    (four benches' worth: four homes, four loop devices, one machine answering for all)."""
+    (four benches' worth: four homes, four loop devices, one machine answering for all).
+    With ``family`` (a folder of images built by `image build famille-...`), each family
+    image too, onto a loop device of its size."""
     import json as json_module
     import shutil
 
@@ -555,6 +574,7 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
     server = start_sshd(work / "deploy-sshd")
     cache = os.environ.get("ASSETCTL_IMAGE_CACHE", "/var/cache/assetctl")
     benches, devices = [], []
+    family_images = sorted(family.glob("famille-*.json")) if family else []
     try:
         for n in range(4):
             db = Database("sqlite", work)
@@ -582,6 +602,10 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
                     capture_output=True,
                 )  # fmt: skip
                 built = db.home / "images"
+                for item in family_images:
+                    archive = family / json_module.loads(item.read_text())["archive"]
+                    os.link(item, built / item.name)
+                    os.link(archive, built / archive.name)
             else:
                 (db.home / "images").mkdir()
                 for item in built.iterdir():
@@ -591,35 +615,18 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
         manifest = json_module.loads((built / "test-minimal.json").read_text())
         archive = built / manifest["archive"]
 
-        def deploy_command(n: int) -> list[str]:
-            _, tag, device = benches[n]
+        def deploy_command(n: int, device: str = "", profile: str = "test-minimal") -> list[str]:
+            _, tag, disk = benches[n]
             return [*ASSETCTL, "bench", "deploy", tag, "--host", server.address, "--disk",
-                    device, "--profile", "test-minimal", "--yes"]  # fmt: skip
+                    device or disk, "--profile", profile, "--yes"]  # fmt: skip
 
         def ours() -> float:
             return timed(deploy_command(0), benches[0][0].env)
 
         def extraction() -> float:
-            device = devices[0]
-            mount_point = work / "floor-mnt"
-            mount_point.mkdir(exist_ok=True)
-            start = time.perf_counter()
-            for command in (
-                ["sgdisk", "--zap-all", "-n1:0:+260M", "-t1:ef00", "-n2:0:0", device],
-                ["partx", "--update", device],
-                ["mkfs.ext4", "-q", "-F", f"{device}p2"],
-                ["mount", f"{device}p2", str(mount_point)],
-                ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-xpf",
-                 str(archive), "-C", str(mount_point)],
-                ["umount", str(mount_point)],
-            ):  # fmt: skip
-                subprocess.run(command, check=command[0] != "partx", capture_output=True)
-            return time.perf_counter() - start
+            return _extraction(devices[0], archive, work / "floor-mnt")
 
         mine, floor = interleaved(ours, extraction, runs)
-        subprocess.run([*ASSETCTL, "bench", "wipe", benches[0][1], "--host", server.address,
-                        "--disk", devices[0], "--yes"], env=benches[0][0].env, check=True,
-                       capture_output=True)  # fmt: skip
         rows = [
             Row(
                 f"`bench deploy` of test-minimal ({manifest['size_bytes'] / 1e6:.0f} MB "
@@ -628,9 +635,33 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
                 mine,
                 "partition + mkfs + mount + tar --zstd -x of the same archive, same device",
                 floor,
-                "<= 1.3x floor",
+                "report (fixed costs)",
             )
         ]
+        for item in family_images:
+            data = json_module.loads(item.read_text())
+            size = max(4 << 30, int(data.get("installed_bytes", 0) * 1.5) + (1 << 30))
+            device = _loop(work / f"{data['profile']}.img", size)
+            devices.append(device)
+
+            def family_deploy(device: str = device, profile: str = data["profile"]) -> float:
+                return timed(deploy_command(0, device, profile), benches[0][0].env)
+
+            def family_floor(device: str = device, name: str = data["archive"]) -> float:
+                return _extraction(device, built / name, work / "floor-mnt")
+
+            mine, floor = interleaved(family_deploy, family_floor, runs)
+            rows.append(
+                Row(
+                    f"`bench deploy` of {data['profile']} ({data['size_bytes'] / 1e6:.0f} MB "
+                    f"archive) onto a {size / (1 << 30):.1f} GiB loop device, through sshd",
+                    "sqlite",
+                    mine,
+                    "partition + mkfs + mount + tar --zstd -x of the same archive, same device",
+                    floor,
+                    "<= 1.3x floor",
+                )
+            )
 
         def four() -> float:
             start = time.perf_counter()
@@ -648,7 +679,8 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
         parallel, single = interleaved(four, ours, max(1, runs // 2))
         rows.append(
             Row(
-                "4 deployments at once (four benches, four loop devices, one 2-core machine)",
+                "4 deployments of test-minimal at once (four benches, four loop devices, "
+                "one 2-core machine)",
                 "sqlite",
                 parallel,
                 "1 deployment",
@@ -663,6 +695,25 @@ def bench_deploy(work: Path, runs: int) -> list[Row]:
             subprocess.run(["umount", "-R", "-l", f"/mnt/assetctl-{Path(device).name}"],
                            capture_output=True)  # fmt: skip
             subprocess.run(["losetup", "-d", device], capture_output=True)
+
+
+def image_sizes(folder: Path) -> list[str]:
+    """The size of each built image in ``folder``, as Markdown table lines."""
+    import json as json_module
+
+    lines = [
+        "| image | archive (zstd) | installed | packages | build time |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for item in sorted(folder.glob("*.json")):
+        data = json_module.loads(item.read_text())
+        installed = data.get("installed_bytes")
+        lines.append(
+            f"| {data['profile']} | {data['size_bytes'] / 1e6:.0f} MB | "
+            f"{f'{installed / 1e6:.0f} MB' if installed else '?'} | {len(data['packages'])} | "
+            f"{data['build_seconds']:.0f} s |"
+        )
+    return lines
 
 
 def bench_reports(
@@ -758,6 +809,12 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["reports", "images"], help="run only this group of benchmarks"
     )
+    parser.add_argument(
+        "--family-images",
+        type=Path,
+        help="a folder of family images (assetctl image build famille-...) to deploy too, "
+        "and whose sizes to print",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import_rows, list_rows = (1_000, 5_000) if args.quick else (10_000, 100_000)
@@ -769,8 +826,10 @@ def main() -> None:
         work = Path(tmp)
         if args.only == "images":
             print("benchmark: deploy ...", file=sys.stderr)
-            rows += bench_deploy(work, 3)
+            rows += bench_deploy(work, 3, args.family_images)
             _print(rows)
+            if args.family_images:
+                print("\n" + "\n".join(image_sizes(args.family_images)))
             return
         if args.only == "reports":
             for kind in backends:
@@ -789,7 +848,7 @@ def main() -> None:
         if discovered:
             rows.append(discovered)
         print("benchmark: deploy ...", file=sys.stderr)
-        rows += bench_deploy(work, 3)
+        rows += bench_deploy(work, 3, args.family_images)
         print("benchmark: labels ...", file=sys.stderr)
         rows.append(bench_labels(work, label_count, 3))
         for kind in backends:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from sqlmodel import select
 
 from assetctl import lifecycle
 from assetctl.bench.facts import MachineFacts
+from assetctl.bench.imageserver import address_towards, serving
 from assetctl.bench.ssh import Target
 from assetctl.config import Settings
 from assetctl.db import session_scope
@@ -57,6 +59,7 @@ class DeployPlan:
     serial: str | None
     firmware: str
     problems: list[str] = field(default_factory=list)
+    disk_bytes: int | None = None
 
 
 @dataclass
@@ -73,6 +76,14 @@ class DeployOutcome:
             good = sum(c["ok"] for c in self.checks)
             text += f" verify {good}/{len(self.checks)}"
         return text + (f": {self.message}" if self.message and self.result != "passed" else "")
+
+
+def room_needed(manifest: dict[str, Any]) -> int:
+    """Bytes a disk needs for the image: the installed tree, the file system's own share
+    (about 5 %), the EFI system partition and some room to work (0 if the manifest is older
+    than the installed size)."""
+    installed = int(manifest.get("installed_bytes") or 0)
+    return int(installed * 1.1) + 512 * 1024 * 1024 if installed else 0
 
 
 def choose_disk(facts: MachineFacts, requested: str | None) -> tuple[str | None, list[str]]:
@@ -132,6 +143,7 @@ def plan_deploy(
         )
     chosen_disk, problems = choose_disk(facts, disk)
     plan.disk = chosen_disk or ""
+    plan.disk_bytes = next((d.size_bytes for d in facts.disks if d.path == plan.disk), None)
     plan.problems.extend(problems)
     return plan
 
@@ -160,6 +172,14 @@ def run_deploy(
             f"{profile.name})"
         )
     archive = images_dir(settings) / manifest["archive"]
+    needed = room_needed(manifest)
+    if not only_verify and plan.disk_bytes and needed and plan.disk_bytes < needed:
+        return DeployOutcome(
+            plan.tag,
+            "refused",
+            f"{plan.disk} holds {plan.disk_bytes / 1e9:.1f} GB but {profile.name} needs "
+            f"{needed / 1e9:.1f} GB: nothing written; use a larger disk or a smaller profile",
+        )
     variables = playbook_variables(settings, profile)
     accounts = [profile.parent.name, profile.children.name]
     passwords = {name: family_password() for name in accounts}
@@ -167,7 +187,7 @@ def run_deploy(
         "deploy_disk": plan.disk,
         "deploy_firmware": plan.firmware,
         "deploy_hostname": plan.tag,
-        "deploy_archive": str(archive),
+        "deploy_image_sha256": manifest["sha256"],
         "deploy_machine_id": uuid.uuid4().hex,
         # the passwords themselves travel in ansible-playbook's environment, not in a file
         "deploy_passwords_env": "ASSETCTL_DEPLOY_PASSWORDS",
@@ -188,14 +208,27 @@ def run_deploy(
     if dmi_root:
         host_vars["deploy_dmi_root"] = dmi_root
     started = utcnow()
-    result = run_playbook(
-        settings,
-        "verify.yml" if only_verify else "deploy.yml",
-        {plan.tag: (plan.target, host_vars)},
-        task="Compliance checks of the deployed system",
-        secrets={"ASSETCTL_DEPLOY_PASSWORDS": "\n".join(f"{n}:{p}" for n, p in passwords.items())},
-    )
+    with ExitStack() as stack:
+        if not only_verify:  # the machine streams the image from the bench
+            bench = settings.bench
+            address = bench.image_address or address_towards(plan.target.host, plan.target.port)
+            host_vars["deploy_image_url"] = stack.enter_context(
+                serving(archive, address, bench.image_port)
+            )
+        result = run_playbook(
+            settings,
+            "verify.yml" if only_verify else "deploy.yml",
+            {plan.tag: (plan.target, host_vars)},
+            task="Compliance checks of the deployed system",
+            secrets={
+                "ASSETCTL_DEPLOY_PASSWORDS": "\n".join(f"{n}:{p}" for n, p in passwords.items())
+            },
+            results_of=("Write the image and make it this machine's system",),
+        )
     host = result.hosts[plan.tag]
+    written = result.task_results.get(
+        (plan.tag, "Write the image and make it this machine's system")
+    )
     checks = list(host.result.get("checks") or [])
     passed = result.status == "successful" and host.status == "ok"
     message = host.message if checks else (result.failure or host.message)
@@ -219,6 +252,7 @@ def run_deploy(
                 "disk": plan.disk,
                 "archive": manifest["archive"],
                 "only_verify": only_verify,
+                "steps": (written or {}).get("steps", []),
                 "artifacts": str(result.artifacts),
             },
         )

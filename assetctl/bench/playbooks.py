@@ -51,6 +51,8 @@ class PlaybookResult:
     changed: int = 0  # tasks that changed something, all hosts together
     changed_tasks: list[str] = field(default_factory=list)
     failure: str = ""  # the first failed task and its message
+    # {(host, task name): result} of the tasks the caller named in ``results_of``
+    task_results: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def inventory(
@@ -88,10 +90,12 @@ def run_playbook(
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     secrets: Mapping[str, str] | None = None,
+    results_of: tuple[str, ...] = (),
 ) -> PlaybookResult:
     """Run ``playbook`` on ``hosts`` ({name: (target, variables)}) over SSH; ``task`` is the
-    name of the task whose per-host result the caller wants. ``secrets`` reach the playbook
-    as environment variables of ansible-playbook (``lookup('env', NAME)``), never in a file."""
+    name of the task whose per-host result the caller wants (and ``results_of`` other tasks
+    whose results it keeps). ``secrets`` reach the playbook as environment variables of
+    ansible-playbook (``lookup('env', NAME)``), never in a file."""
     return run_inventory(
         settings,
         playbook,
@@ -101,6 +105,7 @@ def run_playbook(
         progress=progress,
         cancelled=cancelled,
         secrets=secrets,
+        results_of=results_of,
     )
 
 
@@ -114,6 +119,7 @@ def run_inventory(
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     secrets: Mapping[str, str] | None = None,
+    results_of: tuple[str, ...] = (),
 ) -> PlaybookResult:
     """Run ``playbook`` on an inventory (any connection: SSH, chroot)."""
     import ansible_runner
@@ -131,6 +137,7 @@ def run_inventory(
     outcomes = {name: HostOutcome() for name in host_names}
     failures: list[str] = []
     changed: list[str] = []  # tasks that changed something (events are not kept on disk)
+    kept: dict[tuple[str, str], dict[str, Any]] = {}
 
     def on_event(event: dict[str, Any]) -> bool:
         data = event.get("event_data", {})
@@ -138,6 +145,8 @@ def run_inventory(
         kind = event.get("event", "")
         if kind == "runner_on_ok" and (data.get("res") or {}).get("changed"):
             changed.append(f"{host}: {data.get('task', '?')}")
+        if kind in ("runner_on_ok", "runner_on_failed") and data.get("task") in results_of:
+            kept[(str(host), data["task"])] = dict(data.get("res") or {})
         if kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             result = data.get("res", {})
             failures.append(f"{data.get('task', '?')}: {str(result.get('msg', ''))[:500]}")
@@ -196,6 +205,7 @@ def run_inventory(
         changed=len(changed),
         changed_tasks=changed,
         failure=failures[0] if failures else "",
+        task_results=kept,
     )
 
 

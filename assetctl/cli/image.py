@@ -94,6 +94,7 @@ def image_build(app: AppContext, profile: str, force: bool, check_idempotence: b
     else:
         info(
             f"{profile}: built {manifest['archive']} ({size:.1f} MB, "
+            f"{manifest['installed_bytes'] / 1e6:.0f} MB once installed, "
             f"{len(manifest['packages'])} packages, {manifest['build_seconds']} s)"
         )
     click.echo(result.archive)
@@ -109,6 +110,15 @@ def image_list(app: AppContext, output: str) -> None:
     rows = list_images(app.settings)
     emit_rows(
         rows,
-        ("profile", "archive", "size_mb", "packages", "built_at", "sha256", "up_to_date"),
+        (
+            "profile",
+            "archive",
+            "size_mb",
+            "installed_mb",
+            "packages",
+            "built_at",
+            "sha256",
+            "up_to_date",
+        ),
         output,
     )

@@ -335,6 +335,12 @@ def package_versions(tree: Path) -> dict[str, str]:
     return dict(line.split("\t", 1) for line in done.stdout.decode().splitlines() if "\t" in line)
 
 
+def installed_bytes(tree: Path) -> int:
+    """The space the system takes once extracted (allocated blocks, as du counts them)."""
+    done = _run(["du", "-s", "-x", "-B1", str(tree)], "measuring the image's tree")
+    return int(done.stdout.split()[0])
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -413,6 +419,7 @@ def build(
             )
         versions = package_versions(tree)
         clean(tree)
+        installed = installed_bytes(tree)
         name = f"{profile.name}-{profile.digest()[:12]}.tar.zst"
         progress(f"{profile.name}: packing {name}")
         _pack(tree, out / name)
@@ -425,6 +432,7 @@ def build(
         "suite": profile.suite,
         "archive": name,
         "size_bytes": archive.stat().st_size,
+        "installed_bytes": installed,
         "sha256": sha256_file(archive),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
@@ -453,6 +461,7 @@ def list_images(settings: Settings) -> list[dict[str, Any]]:
                 "profile": data["profile"],
                 "archive": data["archive"],
                 "size_mb": round(data["size_bytes"] / 1e6, 1),
+                "installed_mb": round(data.get("installed_bytes", 0) / 1e6, 1) or None,
                 "packages": len(data["packages"]),
                 "built_at": data["built_at"],
                 "sha256": data["sha256"][:16],

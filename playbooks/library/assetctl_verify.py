@@ -1,8 +1,9 @@
 #!/usr/bin/python
 """Ansible module: check a deployed family system against its profile, before any family.
 
-Reads the deployed root tree (mounted by verify.yml) and reports one line per check; fails if
-any check fails. Nothing is changed.
+Mounts the deployed root file system read-only, lists the EFI system partition with mtools
+(no vfat driver needed), reports one line per check, unmounts; fails if any check fails.
+Nothing is changed.
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -11,6 +12,7 @@ import glob
 import json
 import os
 import re
+import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -23,8 +25,13 @@ description:
   - Checks a deployed root tree against its image profile (packages, accounts and groups,
     parental settings, no technician access left, locale, keyboard, identity, boot files).
 options:
-  root:
-    description: Where the deployed system's root file system is mounted.
+  disk:
+    description: The deployed disk (partition 1 is the EFI system partition or the BIOS
+      boot partition, partition 2 the root file system).
+    type: str
+    required: true
+  mount_point:
+    description: Where the root file system is mounted (read-only) for the checks.
     type: str
     required: true
   profile:
@@ -40,18 +47,14 @@ options:
     type: str
     default: uefi
     choices: [uefi, bios]
-  esp_files:
-    description: The files of the EFI system partition's EFI/BOOT folder (mdir -b).
-    type: list
-    elements: str
-    default: []
 author: assetctl developers
 """
 
 EXAMPLES = r"""
 - name: Verify the deployed system
   assetctl_verify:
-    root: /mnt/assetctl-target
+    disk: /dev/nvme0n1
+    mount_point: /mnt/assetctl-nvme0n1
     profile: "{{ deploy_profile }}"
     hostname: LMM-PP-00012
 """
@@ -176,20 +179,40 @@ def run_checks(root, profile, hostname, firmware, esp_files=()):
     return checks
 
 
+def esp_listing(boot_part):
+    """The EFI/BOOT folder of the EFI system partition, read with mtools without mounting."""
+    done = subprocess.run(["mdir", "-b", "-i", boot_part, "::/EFI/BOOT"], capture_output=True,
+                          text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    return done.stdout.splitlines() if done.returncode == 0 else []
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            root=dict(type="str", required=True),
+            disk=dict(type="str", required=True),
+            mount_point=dict(type="str", required=True),
             profile=dict(type="dict", required=True),
             hostname=dict(type="str", required=True),
             firmware=dict(type="str", default="uefi", choices=["uefi", "bios"]),
-            esp_files=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    checks = run_checks(params["root"], params["profile"], params["hostname"], params["firmware"],
-                        params["esp_files"])
+    disk, root = params["disk"], params["mount_point"]
+    suffix = "p" if disk[-1].isdigit() else ""
+    boot_part, root_part = disk + suffix + "1", disk + suffix + "2"
+    subprocess.run(["umount", "-R", "-l", root], capture_output=True)  # an earlier attempt
+    os.makedirs(root, mode=0o755, exist_ok=True)
+    mounted = subprocess.run(["mount", "-o", "ro", root_part, root], capture_output=True,
+                             text=True)
+    if mounted.returncode != 0:
+        module.fail_json(msg="cannot mount the deployed system (%s): %s"
+                         % (root_part, mounted.stderr.strip()), checks=[])
+    try:
+        esp = esp_listing(boot_part) if params["firmware"] == "uefi" else []
+        checks = run_checks(root, params["profile"], params["hostname"], params["firmware"], esp)
+    finally:
+        subprocess.run(["umount", "-R", root], capture_output=True)
     failed = [c["check"] for c in checks if not c["ok"]]
     if failed:
         module.fail_json(msg="verification failed: " + "; ".join(failed), checks=checks)

@@ -170,6 +170,13 @@ def test_deploy_writes_a_verified_system(
     assert [(r[0], r[1], r[2]) for r in runs] == [("test-minimal", manifest["sha256"], "passed")]
     details = json.loads(runs[0][3]) if isinstance(runs[0][3], str) else runs[0][3]
     assert details["verify"] and all(c["ok"] for c in details["verify"])
+    steps = [step["step"] for step in details["steps"]]  # timed on the machine
+    assert steps == [
+        "partition", "partitions shown", "EFI file system", "root file system", "image",
+        "identity", "boot loader",
+    ]  # fmt: skip
+    assert all(step["seconds"] >= 0 for step in details["steps"])
+    assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()  # all unmounted
     accounts = rows(cli_db.db_url, "SELECT account, secret FROM device_credential ORDER BY account")
     assert [a for a, _ in accounts] == ["enfant", "parent"]
     artefacts = Path(details["artifacts"])
@@ -242,3 +249,43 @@ def test_prepare_runs_the_whole_bench(
     assert "1 of 2 machine(s) not ready" in result.stderr
     assert show(cli_db, good["tag"])["status"] == "ready"
     assert [text for _, text, *_ in decode_pdf(labels)] == [good["tag"]]
+
+
+def test_deploy_refuses_a_small_disk_and_a_stream_not_the_image(
+    cli_db: Cli, sshd: SshServer, laptop: str, images: Path, big_disk: str, tmp_path: Path
+) -> None:
+    """A disk smaller than the installed image is refused before anything is written; an
+    archive whose bytes are not those of its manifest fails the deployment, not ready."""
+    from tests.helpers import snapshot
+
+    manifest_file = images / "test-minimal.json"
+    manifest = json.loads(manifest_file.read_text())
+    assert manifest["installed_bytes"] > 100 * 1024 * 1024  # measured at build (du)
+    backing = tmp_path / "small.img"
+    with backing.open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024)
+    small = sh("losetup", "-f", "-P", "--show", str(backing)).strip()
+    try:
+        cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", small, "--yes")
+        before = snapshot(cli_db.db_url)
+        refused = cli_db.fails("bench", "deploy", laptop, *deploy_args(laptop, sshd, small, "-y"))
+        assert refused.stdout.startswith(f"REFUSED {laptop}: {small} holds 0.1 GB but ")
+        assert "test-minimal needs" in refused.stdout and "nothing written" in refused.stdout
+        assert "deployment refused; the device is not ready" in refused.stderr
+        assert snapshot(cli_db.db_url) == before
+        with open(small, "rb") as handle:
+            assert handle.read() == bytes(64 * 1024 * 1024)  # the wipe's zeros, untouched
+    finally:
+        subprocess.run(["losetup", "-d", small], check=False)
+
+    # the manifest (a new file: the archive is a hard link shared with other tests) names
+    # other bytes than those the bench serves: the machine's sha256 of the stream differs
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
+    manifest_file.unlink()
+    manifest_file.write_text(json.dumps({**manifest, "sha256": "0" * 64}))
+    failed = cli_db.fails("bench", "deploy", laptop, *deploy_args(laptop, sshd, big_disk, "-y"))
+    assert failed.stdout.startswith(f"FAILED {laptop}: ")
+    assert "is not the one of the manifest (sha256 " + "0" * 64 in failed.stdout
+    assert "deploy again" in failed.stdout
+    assert show(cli_db, laptop)["status"] == "wiped"
+    assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()

@@ -1,0 +1,90 @@
+"""The bench serves an image over HTTP while machines stream it onto their disks.
+
+A live system fetches the archive itself (as FOG or an iPXE setup would) instead of receiving
+a copy first: no temporary copy in the machine's memory (/run is a tmpfs, and a family image
+is larger than some old desktops' RAM), and extraction starts with the first byte. The server
+answers one unguessable path, the one archive, for the length of the deployment, on one
+address; the image holds no secret (the passwords are set after extraction). The machine
+checks the sha256 of what it received against the image's manifest.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from assetctl.errors import AssetctlError
+
+
+def address_towards(host: str, port: int = 22) -> str:
+    """The bench's own address on the route to ``host`` (what the machine can reach)."""
+    try:
+        family, _, _, _, sockaddr = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.connect(sockaddr)  # UDP: no packet is sent, the kernel only picks a route
+            return str(probe.getsockname()[0])
+    except OSError as exc:
+        raise AssetctlError(
+            f"no route from the bench to {host} to serve the image ({exc}); set "
+            "[bench] image_address"
+        ) from exc
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    file: Path
+    path: str
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:  # http.server's naming
+        if self.path != self.server.path:
+            self.send_error(404)
+            return
+        with self.server.file.open("rb") as handle:
+            size = self.server.file.stat().st_size
+            self.send_response(200)
+            self.send_header("Content-Type", "application/zstd")
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            # the machine may give up half-way: its module says why
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self.connection.sendfile(handle)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the deployment's record says what happened, not an access log on stderr
+
+
+@contextmanager
+def serving(archive: Path, address: str, port: int = 0) -> Iterator[str]:
+    """Serve ``archive`` on ``address``:``port`` (0: a free port); yields its URL."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+    class Server(_Server):
+        address_family = family
+
+    try:
+        server = Server((address, port), _Handler)
+    except OSError as exc:
+        raise AssetctlError(
+            f"the bench cannot serve the image on {address}:{port} ({exc}); check "
+            "[bench] image_address and image_port"
+        ) from exc
+    server.file = archive
+    server.path = f"/{secrets.token_urlsafe(16)}/{archive.name}"
+    thread = threading.Thread(target=server.serve_forever, name="image-server", daemon=True)
+    thread.start()
+    host = f"[{address}]" if family == socket.AF_INET6 else address
+    try:
+        yield f"http://{host}:{server.server_address[1]}{server.path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

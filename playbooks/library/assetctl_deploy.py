@@ -1,0 +1,356 @@
+#!/usr/bin/python
+"""Ansible module: write a family image onto a disk and make it the machine's own system.
+
+One module run does the whole write, so that a deployment costs one round trip of Ansible
+instead of one per step; each step is timed and the timings are returned. The disk was checked
+by assetctl_wipe (mode: check) just before. Steps: partition (GPT: an EFI system partition
+for UEFI, a BIOS boot partition for legacy firmware), file systems, mount, stream the image
+from the bench (HTTP) through tar while hashing it, then the identity (fstab by UUID, host
+name, machine-id, SSH host keys if the image has sshd, the accounts' passwords) and the boot
+loader. Everything mounted is unmounted at the end, passed or failed.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+import hashlib
+import os
+import subprocess
+import tempfile
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: assetctl_deploy
+short_description: Write a family image onto a disk, with its identity and boot loader
+description:
+  - Partitions the disk, makes the file systems, streams the image archive from a URL into
+    tar (checking its sha256), writes fstab by UUID, host name, hosts, machine-id, SSH host
+    keys, the accounts' passwords, and installs GRUB. Unmounts everything at the end.
+options:
+  disk:
+    description: The whole disk to write (checked beforehand by assetctl_wipe, mode check).
+    type: str
+    required: true
+  firmware:
+    description: uefi (an EFI system partition and a standalone GRUB on the removable path)
+      or bios (a BIOS boot partition and grub-install).
+    type: str
+    default: uefi
+    choices: [uefi, bios]
+  image_url:
+    description: Where the bench serves the image archive (tar.zst).
+    type: str
+    required: true
+  image_sha256:
+    description: The archive's sha256 from its manifest; a different stream fails.
+    type: str
+    required: true
+  hostname:
+    description: The system's host name (the asset tag).
+    type: str
+    required: true
+  machine_id:
+    description: The system's new machine-id (32 hexadecimal digits).
+    type: str
+    required: true
+  passwords:
+    description: Lines of account:password for chpasswd.
+    type: str
+    required: true
+  mount_point:
+    description: Where the new root file system is mounted during the deployment.
+    type: str
+    required: true
+author: assetctl developers
+"""
+
+EXAMPLES = r"""
+- name: Write the image and personalise it
+  assetctl_deploy:
+    disk: /dev/nvme0n1
+    image_url: http://192.168.10.1:8000/token/famille-college.tar.zst
+    image_sha256: "{{ deploy_image_sha256 }}"
+    hostname: LMM-PP-00012
+    machine_id: "{{ deploy_machine_id }}"
+    passwords: "{{ lookup('ansible.builtin.env', 'ASSETCTL_DEPLOY_PASSWORDS') }}"
+    mount_point: /mnt/assetctl-nvme0n1
+"""
+
+RETURN = r"""
+steps:
+  description: Each step with its duration in seconds.
+  type: list
+  returned: always
+sha256:
+  description: The sha256 of the archive as received.
+  type: str
+  returned: success
+bytes:
+  description: The archive's size as received.
+  type: int
+  returned: success
+"""
+
+CHUNK = 1 << 20
+ESP_SIZE = "+260M"
+
+
+class StepFailed(Exception):
+    pass
+
+
+def run(command, stdin=None, env=None):
+    done = subprocess.run(
+        command, input=stdin, capture_output=True, text=True, env=dict(os.environ, **(env or {}))
+    )
+    if done.returncode != 0:
+        shown = " ".join(command)
+        raise StepFailed("%s: %s" % (shown, (done.stderr or done.stdout).strip()[-800:]))
+    return done.stdout
+
+
+def partitions(disk):
+    suffix = "p" if disk[-1].isdigit() else ""
+    return disk + suffix + "1", disk + suffix + "2"
+
+
+def wait_for(paths, seconds=20.0):
+    deadline = time.monotonic() + seconds
+    while not all(os.path.exists(p) for p in paths):
+        if time.monotonic() > deadline:
+            raise StepFailed("the kernel did not show %s" % ", ".join(paths))
+        time.sleep(0.1)
+
+
+def stream_image(url, expected, target):
+    """The archive from the bench straight into tar; its sha256 is computed on the way."""
+    digest = hashlib.sha256()
+    received = 0
+    with tempfile.TemporaryFile() as errors:
+        tar = subprocess.Popen(
+            ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-xpf", "-", "-C", target],
+            stdin=subprocess.PIPE,
+            stderr=errors,
+        )
+        try:
+            # the bench is on the local network: never through a proxy of the live system
+            response = open_url(url, timeout=60, use_proxy=False)
+            buffer = bytearray(CHUNK)
+            view = memoryview(buffer)
+            while True:
+                count = response.readinto(buffer)
+                if not count:
+                    break
+                digest.update(view[:count])
+                tar.stdin.write(view[:count])
+                received += count
+        except BrokenPipeError:
+            pass  # tar stopped: its own message follows
+        except Exception as exc:  # the network, the server: said as the step's failure
+            tar.kill()
+            tar.wait()
+            raise StepFailed("fetching the image from %s: %s" % (url, exc))
+        finally:
+            try:
+                tar.stdin.close()
+            except BrokenPipeError:
+                pass
+        code = tar.wait()
+        errors.seek(0)
+        message = errors.read().decode("utf-8", "replace").strip()
+    if code != 0:
+        raise StepFailed("tar: %s" % message[-800:])
+    if digest.hexdigest() != expected:
+        raise StepFailed(
+            "the image received (%d bytes, sha256 %s) is not the one of the "
+            "manifest (sha256 %s): the disk is not usable, deploy again"
+            % (received, digest.hexdigest(), expected)
+        )
+    return digest.hexdigest(), received
+
+
+def write(path, text, mode):
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, mode)
+
+
+def identity(params, target, root_uuid, esp_uuid):
+    fstab = (
+        "# Written by assetctl at deployment.\nUUID=%s / ext4 errors=remount-ro 0 1\n" % root_uuid
+    )
+    if esp_uuid:
+        fstab += "UUID=%s /boot/efi vfat umask=0077 0 1\n" % esp_uuid
+    write(os.path.join(target, "etc/fstab"), fstab, 0o644)
+    write(os.path.join(target, "etc/hostname"), params["hostname"] + "\n", 0o644)
+    write(
+        os.path.join(target, "etc/hosts"),
+        "127.0.0.1 localhost\n127.0.1.1 %s\n::1 localhost ip6-localhost ip6-loopback\n"
+        % params["hostname"],
+        0o644,
+    )
+    write(os.path.join(target, "etc/machine-id"), params["machine_id"] + "\n", 0o444)
+    run(["chpasswd", "--root", target], stdin=params["passwords"].strip() + "\n")
+
+
+def boot_loader(params, target, boot_part, root_uuid, mounted):
+    for name in ("dev", "proc", "sys"):
+        where = os.path.join(target, name)
+        os.makedirs(where, exist_ok=True)
+        run(["mount", "--rbind", "/" + name, where])
+        mounted.append(where)
+        run(["mount", "--make-rslave", where])  # unmounting it must not reach the live system
+    if os.path.exists(os.path.join(target, "usr/sbin/sshd")):
+        run(["chroot", target, "ssh-keygen", "-A"])
+    os.makedirs(os.path.join(target, "boot/grub"), exist_ok=True)
+    # grub-mkconfig names the root file system by UUID only when udev made its by-uuid link;
+    # a live system without udev (or a loop device) would get a device path that means
+    # nothing once the machine boots from its own disk
+    by_uuid = os.path.join("/dev/disk/by-uuid", root_uuid)
+    made_link = not os.path.lexists(by_uuid)
+    if made_link:
+        os.makedirs("/dev/disk/by-uuid", exist_ok=True)
+        os.symlink(partitions(params["disk"])[1], by_uuid)
+    try:
+        run(["chroot", target, "grub-mkconfig", "-o", "/boot/grub/grub.cfg"])
+    finally:
+        if made_link:
+            os.unlink(by_uuid)
+    if params["firmware"] == "bios":
+        run(
+            [
+                "chroot",
+                target,
+                "grub-install",
+                "--target=i386-pc",
+                "--boot-directory=/boot",
+                params["disk"],
+            ]
+        )
+        return
+    # UEFI: one standalone GRUB binary on the removable path, finding the system by its file
+    # system's UUID; no NVRAM entry and no probing of the disk (which GRUB cannot map for some
+    # devices, loop devices among them). GRUB's modules beside its menu, as grub-install
+    # would put them.
+    run(
+        [
+            "cp",
+            "-a",
+            os.path.join(target, "usr/lib/grub/x86_64-efi"),
+            os.path.join(target, "boot/grub/"),
+        ]
+    )
+    write(
+        os.path.join(target, "boot/grub/embedded.cfg"),
+        "search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\n"
+        "configfile $prefix/grub.cfg\n" % root_uuid,
+        0o644,
+    )
+    staging = os.path.join(target, "boot/efi/EFI/BOOT")
+    os.makedirs(staging, exist_ok=True)
+    run(
+        [
+            "chroot",
+            target,
+            "grub-mkstandalone",
+            "-O",
+            "x86_64-efi",
+            "--modules=part_gpt part_msdos ext2 search_fs_uuid",
+            "-o",
+            "/boot/efi/EFI/BOOT/BOOTX64.EFI",
+            "boot/grub/grub.cfg=/boot/grub/embedded.cfg",
+        ]
+    )
+    # The EFI system partition is written with mtools, without mounting it: a live system
+    # (or a test machine) need not have the vfat driver.
+    run(
+        ["mcopy", "-s", "-o", "-i", boot_part, os.path.join(target, "boot/efi/EFI"), "::/"],
+        env={"MTOOLS_SKIP_CHECK": "1"},
+    )
+    run(["rm", "-rf", os.path.join(target, "boot/efi/EFI")])
+
+
+def deploy(params, steps):
+    disk, target, firmware = params["disk"], params["mount_point"], params["firmware"]
+    boot_part, root_part = partitions(disk)
+    mounted = []
+    result = {}
+
+    def step(name, action):
+        started = time.monotonic()
+        try:
+            return action()
+        finally:
+            steps.append({"step": name, "seconds": round(time.monotonic() - started, 3)})
+
+    subprocess.run(["umount", "-R", "-l", target], capture_output=True)  # an earlier attempt
+    os.makedirs(target, mode=0o755, exist_ok=True)
+    try:
+        first = (
+            "-n1:0:%s -t1:ef00 -c1:EFI" % ESP_SIZE
+            if firmware == "uefi"
+            else "-n1:0:+1M -t1:ef02 -c1:BIOS"
+        )
+        step(
+            "partition",
+            lambda: run(
+                ["sgdisk", "--zap-all"]
+                + first.split()
+                + ["-n2:0:0", "-t2:8304", "-c2:famille", disk]
+            ),
+        )
+        subprocess.run(["partx", "--update", disk], capture_output=True)
+        step("partitions shown", lambda: wait_for([boot_part, root_part]))
+        if firmware == "uefi":
+            step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI", boot_part]))
+        step("root file system", lambda: run(["mkfs.ext4", "-q", "-F", "-L", "famille", root_part]))
+        run(["mount", "-t", "ext4", root_part, target])
+        mounted.append(target)
+        sha, size = step(
+            "image", lambda: stream_image(params["image_url"], params["image_sha256"], target)
+        )
+        result.update(sha256=sha, bytes=size)
+        root_uuid = run(["blkid", "-s", "UUID", "-o", "value", root_part]).strip()
+        esp_uuid = ""
+        if firmware == "uefi":
+            esp_uuid = run(["blkid", "-s", "UUID", "-o", "value", boot_part]).strip()
+            os.makedirs(os.path.join(target, "boot/efi"), mode=0o755, exist_ok=True)
+        step("identity", lambda: identity(params, target, root_uuid, esp_uuid))
+        step("boot loader", lambda: boot_loader(params, target, boot_part, root_uuid, mounted))
+        result.update(root_uuid=root_uuid, esp_uuid=esp_uuid)
+    finally:
+        for where in reversed(mounted):
+            subprocess.run(["umount", "-R", "-l", where], capture_output=True)
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            disk=dict(type="str", required=True),
+            firmware=dict(type="str", default="uefi", choices=["uefi", "bios"]),
+            image_url=dict(type="str", required=True),
+            image_sha256=dict(type="str", required=True),
+            hostname=dict(type="str", required=True),
+            machine_id=dict(type="str", required=True),
+            passwords=dict(type="str", required=True, no_log=True),
+            mount_point=dict(type="str", required=True),
+        ),
+        supports_check_mode=False,
+    )
+    steps = []
+    try:
+        result = deploy(module.params, steps)
+    except StepFailed as exc:
+        module.fail_json(msg=str(exc), steps=steps)
+    except OSError as exc:
+        module.fail_json(msg="%s: %s" % (exc.filename or "", exc.strerror or exc), steps=steps)
+    module.exit_json(changed=True, steps=steps, **result)
+
+
+if __name__ == "__main__":
+    main()
