@@ -25,7 +25,7 @@ lb config --distribution "$release" --archive-areas "main contrib non-free-firmw
 # and python3 for Ansible.
 cat > config/package-lists/assetctl.list.chroot <<'LIST'
 openssh-server python3 nvme-cli hdparm smartmontools dmidecode util-linux parted
-gdisk dosfstools e2fsprogs zstd pv iproute2 pciutils usbutils
+fdisk gdisk dosfstools mtools e2fsprogs zstd tar pv iproute2 pciutils usbutils
 firmware-linux-free firmware-misc-nonfree firmware-realtek
 LIST
 

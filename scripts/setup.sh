@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests and the demo use: the databases' clients, an SSH server for the
 # simulated bench machine, and what image builds and deployments run (debootstrap, zstd,
-# partitioning and file-system tools).
+# partitioning (sfdisk; sgdisk for the tests' own checks) and file-system tools).
 APT_PACKAGES=(python3-venv sqlite3 postgresql-client openssh-server openssh-client
-    debootstrap zstd gdisk dosfstools mtools e2fsprogs)
+    debootstrap zstd fdisk gdisk dosfstools mtools e2fsprogs curl)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

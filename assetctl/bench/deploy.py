@@ -78,6 +78,11 @@ class DeployOutcome:
         return text + (f": {self.message}" if self.message and self.result != "passed" else "")
 
 
+# The task of deploy.yml (write and verify, one module run) and of verify.yml alone.
+DEPLOY_TASK = "Write the image, make it this machine's system, verify it"
+VERIFY_TASK = "Compliance checks of the deployed system"
+
+
 def room_needed(manifest: dict[str, Any]) -> int:
     """Bytes a disk needs for the image: the installed tree, the file system's own share
     (about 5 %), the EFI system partition and some room to work (0 if the manifest is older
@@ -219,16 +224,12 @@ def run_deploy(
             settings,
             "verify.yml" if only_verify else "deploy.yml",
             {plan.tag: (plan.target, host_vars)},
-            task="Compliance checks of the deployed system",
+            task=VERIFY_TASK if only_verify else DEPLOY_TASK,
             secrets={
                 "ASSETCTL_DEPLOY_PASSWORDS": "\n".join(f"{n}:{p}" for n, p in passwords.items())
             },
-            results_of=("Write the image and make it this machine's system",),
         )
     host = result.hosts[plan.tag]
-    written = result.task_results.get(
-        (plan.tag, "Write the image and make it this machine's system")
-    )
     checks = list(host.result.get("checks") or [])
     passed = result.status == "successful" and host.status == "ok"
     message = host.message if checks else (result.failure or host.message)
@@ -252,7 +253,7 @@ def run_deploy(
                 "disk": plan.disk,
                 "archive": manifest["archive"],
                 "only_verify": only_verify,
-                "steps": (written or {}).get("steps", []),
+                "steps": list(host.result.get("steps") or []),
                 "artifacts": str(result.artifacts),
             },
         )

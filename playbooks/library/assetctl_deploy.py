@@ -1,13 +1,16 @@
 #!/usr/bin/python
-"""Ansible module: write a family image onto a disk and make it the machine's own system.
+"""Ansible module: write a family image onto a disk, make it the machine's own system, and
+verify it.
 
-One module run does the whole write, so that a deployment costs one round trip of Ansible
-instead of one per step; each step is timed and the timings are returned. The disk was checked
-by assetctl_wipe (mode: check) just before. Steps: partition (GPT: an EFI system partition
-for UEFI, a BIOS boot partition for legacy firmware), file systems, mount, stream the image
-from the bench (HTTP) through tar while hashing it, then the identity (fstab by UUID, host
-name, machine-id, SSH host keys if the image has sshd, the accounts' passwords) and the boot
-loader. Everything mounted is unmounted at the end, passed or failed.
+One module run does the whole deployment, so that it costs one round trip of Ansible instead
+of one per step; each step is timed and the timings are returned. Steps: the machine and disk
+checks of the wipe (module_utils/assetctl_machine.py: the right machine, a disk that is
+neither the running system nor mounted nor removable), partition (GPT: an EFI system
+partition for UEFI, a BIOS boot partition for legacy firmware), file systems, mount, stream
+the image from the bench (HTTP) through tar while hashing it, the identity (fstab by UUID, host
+name, machine-id, SSH host keys if the image has sshd, the accounts' passwords), the boot
+loader, unmount, then the compliance checks of verify.yml on the disk mounted read-only
+(module_utils/assetctl_compliance.py). Everything mounted is unmounted, passed or failed.
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -17,23 +20,47 @@ import os
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
+
+try:
+    from ansible.module_utils.assetctl_compliance import partitions, verify_disk
+    from ansible.module_utils.assetctl_machine import refusals
+except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                    "module_utils"))
+    from assetctl_compliance import partitions, verify_disk  # type: ignore[no-redef]
+    from assetctl_machine import refusals  # type: ignore[no-redef]
 
 __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: assetctl_deploy
-short_description: Write a family image onto a disk, with its identity and boot loader
+short_description: Write a family image onto a disk, personalise it, verify it
 description:
-  - Partitions the disk, makes the file systems, streams the image archive from a URL into
-    tar (checking its sha256), writes fstab by UUID, host name, hosts, machine-id, SSH host
-    keys, the accounts' passwords, and installs GRUB. Unmounts everything at the end.
+  - Checks the machine and the disk, partitions the disk, makes the file systems, streams the
+    image archive from a URL into tar (checking its sha256), writes fstab by UUID, host name,
+    hosts, machine-id, SSH host keys, the accounts' passwords, installs GRUB, unmounts, and
+    runs the compliance checks on the disk mounted read-only.
 options:
   disk:
-    description: The whole disk to write (checked beforehand by assetctl_wipe, mode check).
+    description: The whole disk to write.
     type: str
+    required: true
+  expected_serial:
+    description: The serial the machine must report (its asset's); null to skip the check.
+    type: str
+  dmi_root:
+    description: Prefix of /sys/class/dmi/id (tests point it at a captured tree).
+    type: str
+    default: ""
+  profile:
+    description: The profile's variables, for the compliance checks.
+    type: dict
     required: true
   firmware:
     description: uefi (an EFI system partition and a standalone GRUB on the removable path)
@@ -85,6 +112,10 @@ steps:
   description: Each step with its duration in seconds.
   type: list
   returned: always
+checks:
+  description: Each compliance check with ok and its detail (empty if the write failed).
+  type: list
+  returned: always
 sha256:
   description: The sha256 of the archive as received.
   type: str
@@ -96,7 +127,9 @@ bytes:
 """
 
 CHUNK = 1 << 20
-ESP_SIZE = "+260M"
+ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"  # EFI system partition (sgdisk EF00)
+BIOS_BOOT_TYPE = "21686148-6449-6E6F-744E-656564454649"  # BIOS boot partition (EF02)
+ROOT_TYPE = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"  # Linux root, x86-64 (8304)
 
 
 class StepFailed(Exception):
@@ -111,11 +144,6 @@ def run(command, stdin=None, env=None):
         shown = " ".join(command)
         raise StepFailed("%s: %s" % (shown, (done.stderr or done.stdout).strip()[-800:]))
     return done.stdout
-
-
-def partitions(disk):
-    suffix = "p" if disk[-1].isdigit() else ""
-    return disk + suffix + "1", disk + suffix + "2"
 
 
 def wait_for(paths, seconds=20.0):
@@ -197,13 +225,18 @@ def identity(params, target, root_uuid, esp_uuid):
     run(["chpasswd", "--root", target], stdin=params["passwords"].strip() + "\n")
 
 
-def boot_loader(params, target, boot_part, root_uuid, mounted):
+def system_mounts(target, mounted):
+    """/dev, /proc and /sys in the new system, for the boot loader's tools."""
     for name in ("dev", "proc", "sys"):
         where = os.path.join(target, name)
         os.makedirs(where, exist_ok=True)
         run(["mount", "--rbind", "/" + name, where])
         mounted.append(where)
         run(["mount", "--make-rslave", where])  # unmounting it must not reach the live system
+
+
+def boot_menu(params, target, root_uuid):
+    """SSH host keys (if any) and grub-mkconfig, in the new system."""
     if os.path.exists(os.path.join(target, "usr/sbin/sshd")):
         run(["chroot", target, "ssh-keygen", "-A"])
     os.makedirs(os.path.join(target, "boot/grub"), exist_ok=True)
@@ -220,6 +253,9 @@ def boot_loader(params, target, boot_part, root_uuid, mounted):
     finally:
         if made_link:
             os.unlink(by_uuid)
+
+
+def boot_loader(params, target, boot_part, root_uuid):
     if params["firmware"] == "bios":
         run(
             [
@@ -274,6 +310,16 @@ def boot_loader(params, target, boot_part, root_uuid, mounted):
     run(["rm", "-rf", os.path.join(target, "boot/efi/EFI")])
 
 
+def partition(disk, firmware):
+    """A new GPT with sfdisk (util-linux): it re-reads the table without sgdisk's two
+    one-second sleeps. Old signatures on the disk and in the new partitions are erased."""
+    first = ("size=260MiB, type=%s, name=EFI" % ESP_TYPE if firmware == "uefi"
+             else "size=1MiB, type=%s, name=BIOS" % BIOS_BOOT_TYPE)
+    script = "label: gpt\n%s\ntype=%s, name=famille\n" % (first, ROOT_TYPE)
+    run(["sfdisk", "--quiet", "--wipe", "always", "--wipe-partitions", "always", disk],
+        stdin=script)
+
+
 def deploy(params, steps):
     disk, target, firmware = params["disk"], params["mount_point"], params["firmware"]
     boot_part, root_part = partitions(disk)
@@ -290,48 +336,54 @@ def deploy(params, steps):
     subprocess.run(["umount", "-R", "-l", target], capture_output=True)  # an earlier attempt
     os.makedirs(target, mode=0o755, exist_ok=True)
     try:
-        first = (
-            "-n1:0:%s -t1:ef00 -c1:EFI" % ESP_SIZE
-            if firmware == "uefi"
-            else "-n1:0:+1M -t1:ef02 -c1:BIOS"
-        )
-        step(
-            "partition",
-            lambda: run(
-                ["sgdisk", "--zap-all"]
-                + first.split()
-                + ["-n2:0:0", "-t2:8304", "-c2:famille", disk]
-            ),
-        )
+        step("partition", lambda: partition(disk, firmware))
         subprocess.run(["partx", "--update", disk], capture_output=True)
         step("partitions shown", lambda: wait_for([boot_part, root_part]))
         if firmware == "uefi":
-            step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI", boot_part]))
-        step("root file system", lambda: run(["mkfs.ext4", "-q", "-F", "-L", "famille", root_part]))
+            step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI",
+                                                 boot_part]))
+        step("root file system", lambda: run(["mkfs.ext4", "-q", "-F", "-L", "famille",
+                                               root_part]))
         run(["mount", "-t", "ext4", root_part, target])
         mounted.append(target)
-        sha, size = step(
-            "image", lambda: stream_image(params["image_url"], params["image_sha256"], target)
-        )
+        sha, size = step("image", lambda: stream_image(params["image_url"],
+                                                       params["image_sha256"], target))
         result.update(sha256=sha, bytes=size)
         root_uuid = run(["blkid", "-s", "UUID", "-o", "value", root_part]).strip()
         esp_uuid = ""
         if firmware == "uefi":
             esp_uuid = run(["blkid", "-s", "UUID", "-o", "value", boot_part]).strip()
             os.makedirs(os.path.join(target, "boot/efi"), mode=0o755, exist_ok=True)
-        step("identity", lambda: identity(params, target, root_uuid, esp_uuid))
-        step("boot loader", lambda: boot_loader(params, target, boot_part, root_uuid, mounted))
+        system_mounts(target, mounted)
+        # the boot menu (grub-mkconfig, the slowest) beside the identity and the boot loader:
+        # they write different files
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            menu = beside.submit(step, "boot menu", lambda: boot_menu(params, target, root_uuid))
+            step("identity", lambda: identity(params, target, root_uuid, esp_uuid))
+            step("boot loader", lambda: boot_loader(params, target, boot_part, root_uuid))
+            menu.result()
         result.update(root_uuid=root_uuid, esp_uuid=esp_uuid)
+        # a plain (not lazy) unmount: it returns once every byte is on the disk, so that the
+        # machine may be switched off as soon as the bench says OK
+        step("write-back", lambda: unmount(mounted))
     finally:
-        for where in reversed(mounted):
+        for where in reversed(mounted):  # after a failure: whatever is left, lazily
             subprocess.run(["umount", "-R", "-l", where], capture_output=True)
     return result
+
+
+def unmount(mounted):
+    while mounted:
+        run(["umount", "-R", mounted.pop()])
+    run(["sync"])
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             disk=dict(type="str", required=True),
+            expected_serial=dict(type="str", default=None),
+            dmi_root=dict(type="str", default=""),
             firmware=dict(type="str", default="uefi", choices=["uefi", "bios"]),
             image_url=dict(type="str", required=True),
             image_sha256=dict(type="str", required=True),
@@ -339,17 +391,35 @@ def main():
             machine_id=dict(type="str", required=True),
             passwords=dict(type="str", required=True, no_log=True),
             mount_point=dict(type="str", required=True),
+            profile=dict(type="dict", required=True),
         ),
         supports_check_mode=False,
     )
+    params = module.params
+    serial, problems, _ = refusals(params["expected_serial"], [{"path": params["disk"]}],
+                                   params["dmi_root"])
+    if problems:
+        module.fail_json(msg="; ".join(problems), machine_serial=serial, refused=True,
+                         steps=[], checks=[])
     steps = []
     try:
-        result = deploy(module.params, steps)
+        result = deploy(params, steps)
     except StepFailed as exc:
-        module.fail_json(msg=str(exc), steps=steps)
+        module.fail_json(msg=str(exc), steps=steps, checks=[])
     except OSError as exc:
-        module.fail_json(msg="%s: %s" % (exc.filename or "", exc.strerror or exc), steps=steps)
-    module.exit_json(changed=True, steps=steps, **result)
+        module.fail_json(msg="%s: %s" % (exc.filename or "", exc.strerror or exc), steps=steps,
+                         checks=[])
+    started = time.monotonic()
+    checks, error = verify_disk(params["disk"], params["mount_point"], params["profile"],
+                                params["hostname"], params["firmware"])
+    steps.append({"step": "verify", "seconds": round(time.monotonic() - started, 3)})
+    if error:
+        module.fail_json(msg=error, steps=steps, checks=[], **result)
+    failed = [c["check"] for c in checks if not c["ok"]]
+    if failed:
+        module.fail_json(msg="verification failed: " + "; ".join(failed), steps=steps,
+                         checks=checks, **result)
+    module.exit_json(changed=True, steps=steps, checks=checks, **result)
 
 
 if __name__ == "__main__":

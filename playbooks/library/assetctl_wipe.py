@@ -12,12 +12,9 @@ disk offers one, else one overwrite pass, Clear) and verified by reading it back
 from __future__ import absolute_import, annotations, division, print_function
 
 import hashlib
-import json
 import mmap
 import os
 import random
-import stat
-import subprocess
 import time
 from datetime import datetime, timezone
 
@@ -25,12 +22,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 try:
     from ansible.module_utils import assetctl_sanitize as sanitize
+    from ansible.module_utils.assetctl_machine import refusals, run
 except ImportError:  # imported outside Ansible (ansible-lint, benchmarks): the sibling folder
     import sys
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                     "module_utils"))
     import assetctl_sanitize as sanitize  # type: ignore[no-redef]
+    from assetctl_machine import refusals, run  # type: ignore[no-redef]
 
 __metaclass__ = type
 
@@ -64,11 +63,10 @@ options:
     type: int
     default: 64
   mode:
-    description: wipe, verify (re-read a disk that was overwritten with zeros), or check (the
-      machine and disk checks alone, for a deployment; nothing is written).
+    description: wipe, or verify (re-read a disk that was overwritten with zeros).
     type: str
     default: wipe
-    choices: [wipe, verify, check]
+    choices: [wipe, verify]
   dmi_root:
     description: Prefix of /sys for the DMI serial (tests point it at a captured tree).
     type: str
@@ -97,99 +95,8 @@ disks:
 CHUNK = 4 * 1024 * 1024
 MIB = 1024 * 1024
 TOOL = "assetctl_wipe 1"
-PLACEHOLDERS = {"", "to be filled by o.e.m.", "default string", "system serial number",
-                "not specified", "none", "0"}
-
-
 def now():
     return datetime.now(timezone.utc).isoformat()
-
-
-def run(command, timeout=120):
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return 127, "", str(exc)
-    return done.returncode, done.stdout, done.stderr
-
-
-def machine_serial(dmi_root):
-    for name in ("product_serial", "chassis_serial"):
-        path = os.path.join(dmi_root + "/sys/class/dmi/id", name)
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                value = " ".join(handle.read().split())
-        except OSError:
-            continue
-        if value.lower() not in PLACEHOLDERS:
-            return value
-    return None
-
-
-def block_devices():
-    code, out, err = run(["lsblk", "-J", "-b", "-o",
-                          "NAME,PATH,SERIAL,SIZE,TYPE,RM,MOUNTPOINTS,TRAN,ROTA,MODEL"])
-    if code != 0:
-        raise RuntimeError("lsblk failed: %s" % err.strip())
-    return json.loads(out).get("blockdevices", [])
-
-
-def mountpoints(node):
-    found = [p for p in (node.get("mountpoints") or []) if p]
-    for child in node.get("children") or []:
-        found.extend(mountpoints(child))
-    return found
-
-
-def running_system_disks(devices):
-    """Disks holding / (or the live medium): never wiped."""
-    code, source, _ = run(["findmnt", "-n", "-o", "SOURCE", "/"])
-    source = source.strip()
-    names = set()
-    for node in devices:
-        points = mountpoints(node)
-        if "/" in points or any(p.startswith("/run/live") for p in points):
-            names.add(node["name"])
-        path = node.get("path") or "/dev/" + node["name"]
-        if source == path or (source.startswith(path) and source[len(path):].lstrip("p").isdigit()):
-            names.add(node["name"])
-    return names
-
-
-def check_disks(planned, devices):
-    """Every refusal, for every disk, before anything is written."""
-    by_path = {(d.get("path") or "/dev/" + d["name"]): d for d in devices}
-    running = running_system_disks(devices)
-    problems, nodes = [], []
-    for plan in planned:
-        path = plan["path"]
-        node = by_path.get(os.path.realpath(path)) or by_path.get(path)
-        if node is None:
-            problems.append("%s: no such disk on this machine" % path)
-            continue
-        try:
-            if not stat.S_ISBLK(os.stat(path).st_mode):
-                problems.append("%s: not a block device" % path)
-                continue
-        except OSError as exc:
-            problems.append("%s: %s" % (path, exc.strerror))
-            continue
-        if node["name"] in running:
-            problems.append("%s holds the running system: refused" % path)
-        points = mountpoints(node)
-        if points:
-            problems.append("%s is mounted (%s): unmount it first" % (path, ", ".join(points)))
-        if node.get("rm") in (True, "1", 1):
-            problems.append("%s is removable media: refused" % path)
-        serial = (node.get("serial") or "").strip() or None
-        if plan.get("serial") and serial != plan["serial"]:
-            problems.append("%s: serial %s, but %s was planned: not the same disk"
-                            % (path, serial, plan["serial"]))
-        if plan.get("size_bytes") and int(node.get("size") or 0) != int(plan["size_bytes"]):
-            problems.append("%s: size %s bytes, but %s was planned" % (path, node.get("size"),
-                                                                       plan["size_bytes"]))
-        nodes.append(node)
-    return problems, nodes
 
 
 def aligned_buffer(size):
@@ -405,29 +312,16 @@ def main():
             method=dict(type="str", default="auto", choices=["auto", "overwrite"]),
             verify=dict(type="str", default="sample", choices=["sample", "full"]),
             samples=dict(type="int", default=64),
-            mode=dict(type="str", default="wipe", choices=["wipe", "verify", "check"]),
+            mode=dict(type="str", default="wipe", choices=["wipe", "verify"]),
             dmi_root=dict(type="str", default=""),
         ),
         supports_check_mode=False,
     )
     params = module.params
-    serial = machine_serial(params["dmi_root"])
-    expected = params["expected_serial"]
-    if expected and (serial or "").upper() != expected.upper():
-        module.fail_json(msg="this machine reports serial %s, not %s: wrong machine, nothing "
-                             "was written" % (serial, expected), machine_serial=serial,
-                         refused=True, disks=[])
-    if not params["disks"]:
-        module.fail_json(msg="no disk to wipe", machine_serial=serial, refused=True, disks=[])
-    try:
-        problems, nodes = check_disks(params["disks"], block_devices())
-    except (RuntimeError, ValueError) as exc:
-        module.fail_json(msg=str(exc), machine_serial=serial, refused=True, disks=[])
+    serial, problems, nodes = refusals(params["expected_serial"], params["disks"],
+                                       params["dmi_root"])
     if problems:
-        module.fail_json(msg="refused before writing anything: " + "; ".join(problems),
-                         machine_serial=serial, refused=True, disks=[])
-    if params["mode"] == "check":  # the deployment's safety checks, nothing written
-        module.exit_json(changed=False, machine_serial=serial, refused=False, disks=[])
+        module.fail_json(msg="; ".join(problems), machine_serial=serial, refused=True, disks=[])
     records = []
     for plan, node in zip(params["disks"], nodes):
         try:

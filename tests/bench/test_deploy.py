@@ -171,10 +171,10 @@ def test_deploy_writes_a_verified_system(
     details = json.loads(runs[0][3]) if isinstance(runs[0][3], str) else runs[0][3]
     assert details["verify"] and all(c["ok"] for c in details["verify"])
     steps = [step["step"] for step in details["steps"]]  # timed on the machine
-    assert steps == [
+    assert sorted(steps) == sorted([
         "partition", "partitions shown", "EFI file system", "root file system", "image",
-        "identity", "boot loader",
-    ]  # fmt: skip
+        "identity", "boot menu", "boot loader", "write-back", "verify",
+    ])  # fmt: skip
     assert all(step["seconds"] >= 0 for step in details["steps"])
     assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()  # all unmounted
     accounts = rows(cli_db.db_url, "SELECT account, secret FROM device_credential ORDER BY account")
@@ -289,3 +289,44 @@ def test_deploy_refuses_a_small_disk_and_a_stream_not_the_image(
     assert "deploy again" in failed.stdout
     assert show(cli_db, laptop)["status"] == "wiped"
     assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()
+
+
+def test_the_machine_checks_the_disk_again_just_before_writing(
+    cli_db: Cli,
+    sshd: SshServer,
+    laptop: str,
+    images: Path,
+    big_disk: str,
+    tmp_path: Path,
+    engine: object,
+    settings: object,
+) -> None:
+    """The bench planned an unmounted disk; by the time the module runs on the machine,
+    something mounted it: the module's own checks refuse, and not a byte is written."""
+    from assetctl.bench.deploy import plan_deploy, run_deploy
+    from assetctl.bench.ssh import Target
+
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
+    plan = plan_deploy(
+        engine, settings, laptop, Target.parse(sshd.address), profile="test-minimal",
+        disk=big_disk,
+    )  # fmt: skip
+    assert plan.problems == []
+    sh("mkfs.ext4", "-q", "-F", big_disk)  # a file system on the whole disk, then mounted
+    where = tmp_path / "mounted-meanwhile"
+    where.mkdir()
+    sh("mount", big_disk, str(where))
+    try:
+        (where / "keep.txt").write_text("still here")
+        outcome = run_deploy(
+            engine, settings, plan, actor="test",
+            dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),  # type: ignore[attr-defined]
+        )  # fmt: skip
+        assert outcome.result == "failed"
+        assert f"{big_disk} is mounted ({where}): unmount it first" in outcome.message
+        assert "refused before writing anything" in outcome.message
+        assert (where / "keep.txt").read_text() == "still here"
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+    assert show(cli_db, laptop)["status"] == "wiped"
+    assert "EF00" not in sh("sgdisk", "-p", big_disk)  # no partition table was written

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+"""The checks before anything is written to a bench machine's disks: its serial is the
+asset's, and each disk is a block device that holds neither the running system nor the live
+medium, has nothing mounted, is not removable, and is still the disk that was planned.
+
+Shared by the wipe and the deployment modules (module_utils), and importable by the tests.
+"""
+
+from __future__ import absolute_import, annotations, division, print_function
+
+import json
+import os
+import stat
+import subprocess
+
+__metaclass__ = type
+
+PLACEHOLDERS = {"", "to be filled by o.e.m.", "default string", "system serial number",
+                "not specified", "none", "0"}
+
+
+def run(command, timeout=120):
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return 127, "", str(exc)
+    return done.returncode, done.stdout, done.stderr
+
+
+def machine_serial(dmi_root):
+    for name in ("product_serial", "chassis_serial"):
+        path = os.path.join(dmi_root + "/sys/class/dmi/id", name)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                value = " ".join(handle.read().split())
+        except OSError:
+            continue
+        if value.lower() not in PLACEHOLDERS:
+            return value
+    return None
+
+
+def block_devices():
+    code, out, err = run(["lsblk", "-J", "-b", "-o",
+                          "NAME,PATH,SERIAL,SIZE,TYPE,RM,MOUNTPOINTS,TRAN,ROTA,MODEL"])
+    if code != 0:
+        raise RuntimeError("lsblk failed: %s" % err.strip())
+    return json.loads(out).get("blockdevices", [])
+
+
+def mountpoints(node):
+    found = [p for p in (node.get("mountpoints") or []) if p]
+    for child in node.get("children") or []:
+        found.extend(mountpoints(child))
+    return found
+
+
+def running_system_disks(devices):
+    """Disks holding / (or the live medium): never wiped."""
+    code, source, _ = run(["findmnt", "-n", "-o", "SOURCE", "/"])
+    source = source.strip()
+    names = set()
+    for node in devices:
+        points = mountpoints(node)
+        if "/" in points or any(p.startswith("/run/live") for p in points):
+            names.add(node["name"])
+        path = node.get("path") or "/dev/" + node["name"]
+        if source == path or (source.startswith(path) and source[len(path):].lstrip("p").isdigit()):
+            names.add(node["name"])
+    return names
+
+
+def check_disks(planned, devices):
+    """Every refusal, for every disk, before anything is written."""
+    by_path = {(d.get("path") or "/dev/" + d["name"]): d for d in devices}
+    running = running_system_disks(devices)
+    problems, nodes = [], []
+    for plan in planned:
+        path = plan["path"]
+        node = by_path.get(os.path.realpath(path)) or by_path.get(path)
+        if node is None:
+            problems.append("%s: no such disk on this machine" % path)
+            continue
+        try:
+            if not stat.S_ISBLK(os.stat(path).st_mode):
+                problems.append("%s: not a block device" % path)
+                continue
+        except OSError as exc:
+            problems.append("%s: %s" % (path, exc.strerror))
+            continue
+        if node["name"] in running:
+            problems.append("%s holds the running system: refused" % path)
+        points = mountpoints(node)
+        if points:
+            problems.append("%s is mounted (%s): unmount it first" % (path, ", ".join(points)))
+        if node.get("rm") in (True, "1", 1):
+            problems.append("%s is removable media: refused" % path)
+        serial = (node.get("serial") or "").strip() or None
+        if plan.get("serial") and serial != plan["serial"]:
+            problems.append("%s: serial %s, but %s was planned: not the same disk"
+                            % (path, serial, plan["serial"]))
+        if plan.get("size_bytes") and int(node.get("size") or 0) != int(plan["size_bytes"]):
+            problems.append("%s: size %s bytes, but %s was planned" % (path, node.get("size"),
+                                                                       plan["size_bytes"]))
+        nodes.append(node)
+    return problems, nodes
+
+
+def refusals(expected_serial, planned, dmi_root=""):
+    """(the machine's serial, every refusal, the lsblk nodes of the planned disks)."""
+    serial = machine_serial(dmi_root)
+    if expected_serial and (serial or "").upper() != expected_serial.upper():
+        return serial, ["this machine reports serial %s, not %s: wrong machine, nothing was "
+                        "written" % (serial, expected_serial)], []
+    if not planned:
+        return serial, ["no disk planned"], []
+    try:
+        problems, nodes = check_disks(planned, block_devices())
+    except (RuntimeError, ValueError) as exc:
+        return serial, [str(exc)], []
+    if problems:
+        return serial, ["refused before writing anything: " + "; ".join(problems)], nodes
+    return serial, [], nodes
