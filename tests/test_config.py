@@ -88,6 +88,10 @@ def test_broken_config_is_a_clear_error(home: Path) -> None:
     assert "its own code" in cli.fails("asset", "list").stderr
     config.write_text('[assets]\nrefurbished_min_age_years = "six"\n')
     assert "must be a whole number" in cli.fails("asset", "list").stderr
+    config.write_text("[bench]\nimage_port = 70000\n")
+    assert "bench.image_port must be between 0 and 65535" in cli.fails("asset", "list").stderr
+    config.write_text("[bench]\nimage_address = 10\n")
+    assert "bench.image_address must be a string" in cli.fails("asset", "list").stderr
 
 
 def test_uninitialised_or_unreachable_database(home: Path, tmp_path: Path) -> None:
