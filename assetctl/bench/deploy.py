@@ -2,10 +2,12 @@
 
 Refused unless the device has a passed wipe in its current cycle (since it last came back).
 The machine is read first (its serial must be the asset's; the disk is the one internal disk,
-or the one given); deploy.yml then runs the wipe module's checks again on the machine before
-writing. Each account gets a password of its own, kept for the family's handover sheet and
-passed to Ansible only as a no_log variable. verify.yml's report is kept on the imaging
-record; the device becomes ready only if it passed.
+or the one given, and large enough for the installed image). The bench then serves the image
+over HTTP while deploy.yml's one module run (assetctl_deploy) checks the machine and the disk
+again, writes the disk from the stream, personalises it and runs verify.yml's checks. Each
+account gets a password of its own, kept for the family's handover sheet and passed to
+Ansible only as a no_log parameter. The report and each step's duration are kept on the
+imaging record; the device becomes ready only if it passed.
 """
 
 from __future__ import annotations

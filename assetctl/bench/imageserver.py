@@ -37,19 +37,20 @@ def address_towards(host: str, port: int = 22) -> str:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    file: Path
-    path: str
+    files: dict[str, Path]  # path -> archive, one per deployment in progress
+    users: int
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # http.server's naming
-        if self.path != self.server.path:
+        archive = self.server.files.get(self.path)
+        if archive is None:
             self.send_error(404)
             return
-        with self.server.file.open("rb") as handle:
-            size = self.server.file.stat().st_size
+        with archive.open("rb") as handle:
+            size = archive.stat().st_size
             self.send_response(200)
             self.send_header("Content-Type", "application/zstd")
             self.send_header("Content-Length", str(size))
@@ -62,9 +63,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the deployment's record says what happened, not an access log on stderr
 
 
-@contextmanager
-def serving(archive: Path, address: str, port: int = 0) -> Iterator[str]:
-    """Serve ``archive`` on ``address``:``port`` (0: a free port); yields its URL."""
+# One server per address and port in this process: `bench prepare --parallel` deploys several
+# machines at once, possibly on the one port a firewall lets in.
+_servers: dict[tuple[str, int], _Server] = {}
+_lock = threading.Lock()
+
+
+def _start(address: str, port: int) -> _Server:
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
 
     class Server(_Server):
@@ -77,14 +82,30 @@ def serving(archive: Path, address: str, port: int = 0) -> Iterator[str]:
             f"the bench cannot serve the image on {address}:{port} ({exc}); check "
             "[bench] image_address and image_port"
         ) from exc
-    server.file = archive
-    server.path = f"/{secrets.token_urlsafe(16)}/{archive.name}"
-    thread = threading.Thread(target=server.serve_forever, name="image-server", daemon=True)
-    thread.start()
-    host = f"[{address}]" if family == socket.AF_INET6 else address
+    server.files, server.users = {}, 0
+    threading.Thread(target=server.serve_forever, name="image-server", daemon=True).start()
+    return server
+
+
+@contextmanager
+def serving(archive: Path, address: str, port: int = 0) -> Iterator[str]:
+    """Serve ``archive`` on ``address``:``port`` (0: a free port) at a path of its own;
+    yields its URL. Deployments in progress at once share the server."""
+    with _lock:
+        server = _servers.get((address, port))
+        if server is None:
+            server = _servers[(address, port)] = _start(address, port)
+        path = f"/{secrets.token_urlsafe(16)}/{archive.name}"
+        server.files[path] = archive
+        server.users += 1
+    host = f"[{address}]" if server.address_family == socket.AF_INET6 else address
     try:
-        yield f"http://{host}:{server.server_address[1]}{server.path}"
+        yield f"http://{host}:{server.server_address[1]}{path}"
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        with _lock:
+            del server.files[path]
+            server.users -= 1
+            if server.users == 0:
+                del _servers[(address, port)]
+                server.shutdown()
+                server.server_close()

@@ -50,3 +50,23 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
             serving(archive, "127.0.0.1", port),
         ):
             pass
+
+
+def test_deployments_at_once_share_one_port(tmp_path: Path) -> None:
+    """`bench prepare --parallel` with a fixed [bench] image_port: each deployment gets its
+    own path on the one server, which stops with the last."""
+    from tests.support.sshd import free_port
+
+    port = free_port()
+    first, second = tmp_path / "a.tar.zst", tmp_path / "b.tar.zst"
+    first.write_bytes(b"first image")
+    second.write_bytes(b"second image")
+    with serving(first, "127.0.0.1", port) as one:
+        with serving(second, "127.0.0.1", port) as two:
+            assert one != two and f":{port}/" in one and f":{port}/" in two
+            assert urllib.request.urlopen(two, timeout=10).read() == b"second image"
+        assert urllib.request.urlopen(one, timeout=10).read() == b"first image"
+        with pytest.raises(urllib.error.HTTPError):  # the finished deployment's path is gone
+            urllib.request.urlopen(two, timeout=10)
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(one, timeout=5)
