@@ -708,11 +708,15 @@ def bench_deploy(work: Path, runs: int, family: Path | None = None) -> list[Row]
                 )
             )
 
-        def four() -> float:
-            _settle(archive)
+        def four(
+            disks: tuple[str, ...] = ("", "", "", ""),
+            profile: str = "test-minimal",
+            served: Path = archive,
+        ) -> float:
+            _settle(served)
             start = time.perf_counter()
             processes = [
-                subprocess.Popen(deploy_command(n), env=benches[n][0].env,
+                subprocess.Popen(deploy_command(n, disks[n], profile), env=benches[n][0].env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 for n in range(4)
             ]  # fmt: skip
@@ -734,6 +738,31 @@ def bench_deploy(work: Path, runs: int, family: Path | None = None) -> list[Row]
                 "report",
             )
         )
+        if family_images:  # the same with a family image, where the disks' work dominates
+            data = json_module.loads(family_images[0].read_text())
+            size = max(4 << 30, int(data.get("installed_bytes", 0) * 1.5) + (1 << 30))
+            disks = tuple(_loop(work / f"four{n}.img", size) for n in range(4))
+            devices.extend(disks)
+
+            def four_family() -> float:
+                return four(disks, data["profile"], built / data["archive"])
+
+            def one_family() -> float:
+                _settle(built / data["archive"])
+                return timed(deploy_command(0, disks[0], data["profile"]), benches[0][0].env)
+
+            parallel, single = interleaved(four_family, one_family, 1)
+            rows.append(
+                Row(
+                    f"4 deployments of {data['profile']} at once (four benches, four loop "
+                    "devices, one 2-core machine)",
+                    "sqlite",
+                    parallel,
+                    "1 deployment",
+                    single,
+                    "report",
+                )
+            )
         return rows
     finally:
         server.stop()
