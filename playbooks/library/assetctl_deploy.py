@@ -105,6 +105,8 @@ EXAMPLES = r"""
     machine_id: "{{ deploy_machine_id }}"
     passwords: "{{ lookup('ansible.builtin.env', 'ASSETCTL_DEPLOY_PASSWORDS') }}"
     mount_point: /mnt/assetctl-nvme0n1
+    expected_serial: 5CD1234XYZ
+    profile: "{{ deploy_profile }}"
 """
 
 RETURN = r"""
