@@ -183,7 +183,10 @@ def stream_image(url, expected, target):
         except Exception as exc:  # the network, the server: said as the step's failure
             tar.kill()
             tar.wait()
-            raise StepFailed("fetching the image from %s: %s" % (url, exc))
+            raise StepFailed(
+                "fetching the image from %s: %s (this machine must reach the bench there: "
+                "see [bench] image_address and image_port)" % (url, exc)
+            )
         finally:
             try:
                 tar.stdin.close()

@@ -330,3 +330,44 @@ def test_the_machine_checks_the_disk_again_just_before_writing(
         subprocess.run(["umount", str(where)], check=True)
     assert show(cli_db, laptop)["status"] == "wiped"
     assert "EF00" not in sh("sgdisk", "-p", big_disk)  # no partition table was written
+
+
+def test_a_machine_that_cannot_reach_the_bench(
+    cli_db: Cli,
+    sshd: SshServer,
+    laptop: str,
+    images: Path,
+    big_disk: str,
+    engine: object,
+    settings: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The image's URL leads nowhere (a firewall, a wrong image_address): the deployment
+    fails with the URL and what to set, and the device is not ready."""
+    from contextlib import contextmanager
+
+    import assetctl.bench.deploy as deploy
+    from assetctl.bench.ssh import Target
+    from tests.support.sshd import free_port
+
+    nowhere = f"http://127.0.0.1:{free_port()}/token/test-minimal.tar.zst"
+
+    @contextmanager
+    def unreachable(*_args: object) -> Iterator[str]:
+        yield nowhere
+
+    monkeypatch.setattr(deploy, "serving", unreachable)
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
+    plan = deploy.plan_deploy(
+        engine, settings, laptop, Target.parse(sshd.address), profile="test-minimal",
+        disk=big_disk,
+    )  # fmt: skip
+    outcome = deploy.run_deploy(
+        engine, settings, plan, actor="test",
+        dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),  # type: ignore[attr-defined]
+    )  # fmt: skip
+    assert outcome.result == "failed"
+    assert f"fetching the image from {nowhere}" in outcome.message
+    assert "see [bench] image_address and image_port" in outcome.message
+    assert show(cli_db, laptop)["status"] == "wiped"
+    assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()
