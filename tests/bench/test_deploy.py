@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -291,6 +292,29 @@ def test_deploy_refuses_a_small_disk_and_a_stream_not_the_image(
     assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()
 
 
+def wiped_and_planned(
+    cli_db: Cli, engine: Any, settings: Any, laptop: str, sshd: SshServer, disk: str
+) -> Any:
+    """The laptop wiped, and its deployment of test-minimal onto ``disk`` planned (in
+    process, for tests that change the world between the plan and the run)."""
+    from assetctl.bench.deploy import plan_deploy
+    from assetctl.bench.ssh import Target
+
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", disk, "--yes")
+    plan = plan_deploy(
+        engine, settings, laptop, Target.parse(sshd.address), profile="test-minimal", disk=disk
+    )
+    assert plan.problems == []
+    return plan
+
+
+def deploy_planned(engine: Any, settings: Any, plan: Any) -> Any:
+    from assetctl.bench.deploy import run_deploy
+
+    dmi_root = settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT")
+    return run_deploy(engine, settings, plan, actor="test", dmi_root=dmi_root)
+
+
 def test_the_machine_checks_the_disk_again_just_before_writing(
     cli_db: Cli,
     sshd: SshServer,
@@ -303,25 +327,14 @@ def test_the_machine_checks_the_disk_again_just_before_writing(
 ) -> None:
     """The bench planned an unmounted disk; by the time the module runs on the machine,
     something mounted it: the module's own checks refuse, and not a byte is written."""
-    from assetctl.bench.deploy import plan_deploy, run_deploy
-    from assetctl.bench.ssh import Target
-
-    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
-    plan = plan_deploy(
-        engine, settings, laptop, Target.parse(sshd.address), profile="test-minimal",
-        disk=big_disk,
-    )  # fmt: skip
-    assert plan.problems == []
+    plan = wiped_and_planned(cli_db, engine, settings, laptop, sshd, big_disk)
     sh("mkfs.ext4", "-q", "-F", big_disk)  # a file system on the whole disk, then mounted
     where = tmp_path / "mounted-meanwhile"
     where.mkdir()
     sh("mount", big_disk, str(where))
     try:
         (where / "keep.txt").write_text("still here")
-        outcome = run_deploy(
-            engine, settings, plan, actor="test",
-            dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),  # type: ignore[attr-defined]
-        )  # fmt: skip
+        outcome = deploy_planned(engine, settings, plan)
         assert outcome.result == "failed"
         assert f"{big_disk} is mounted ({where}): unmount it first" in outcome.message
         assert "refused before writing anything" in outcome.message
@@ -347,7 +360,6 @@ def test_a_machine_that_cannot_reach_the_bench(
     from contextlib import contextmanager
 
     import assetctl.bench.deploy as deploy
-    from assetctl.bench.ssh import Target
     from tests.support.sshd import free_port
 
     nowhere = f"http://127.0.0.1:{free_port()}/token/test-minimal.tar.zst"
@@ -357,15 +369,8 @@ def test_a_machine_that_cannot_reach_the_bench(
         yield nowhere
 
     monkeypatch.setattr(deploy, "serving", unreachable)
-    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
-    plan = deploy.plan_deploy(
-        engine, settings, laptop, Target.parse(sshd.address), profile="test-minimal",
-        disk=big_disk,
-    )  # fmt: skip
-    outcome = deploy.run_deploy(
-        engine, settings, plan, actor="test",
-        dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),  # type: ignore[attr-defined]
-    )  # fmt: skip
+    plan = wiped_and_planned(cli_db, engine, settings, laptop, sshd, big_disk)
+    outcome = deploy_planned(engine, settings, plan)
     assert outcome.result == "failed"
     assert f"fetching the image from {nowhere}" in outcome.message
     assert "see [bench] image_address and image_port" in outcome.message
