@@ -38,7 +38,6 @@ def address_towards(host: str, port: int = 22) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     files: dict[str, Path]  # path -> archive, one per deployment in progress
-    users: int
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -82,7 +81,7 @@ def _start(address: str, port: int) -> _Server:
             f"the bench cannot serve the image on {address}:{port} ({exc}); check "
             "[bench] image_address and image_port"
         ) from exc
-    server.files, server.users = {}, 0
+    server.files = {}
     threading.Thread(target=server.serve_forever, name="image-server", daemon=True).start()
     return server
 
@@ -97,15 +96,13 @@ def serving(archive: Path, address: str, port: int = 0) -> Iterator[str]:
             server = _servers[(address, port)] = _start(address, port)
         path = f"/{secrets.token_urlsafe(16)}/{archive.name}"
         server.files[path] = archive
-        server.users += 1
     host = f"[{address}]" if server.address_family == socket.AF_INET6 else address
     try:
         yield f"http://{host}:{server.server_address[1]}{path}"
     finally:
         with _lock:
             del server.files[path]
-            server.users -= 1
-            if server.users == 0:
+            if not server.files:  # the last deployment in progress
                 del _servers[(address, port)]
                 server.shutdown()
                 server.server_close()
