@@ -16,6 +16,7 @@ loader, unmount, then the compliance checks of verify.yml on the disk mounted re
 from __future__ import absolute_import, annotations, division, print_function
 
 import ctypes
+import fcntl
 import hashlib
 import os
 import subprocess
@@ -132,6 +133,11 @@ bytes:
 """
 
 CHUNK = 1 << 20
+# tar reads (and so writes) 10 KiB at a time by default; records of 64 KiB (-b 128, a pipe's
+# buffer; -B reassembles them from the pipe) cut its system calls six-fold and the extraction
+# by about a fifth (README, benchmarks). The archive follows -f.
+TAR_EXTRACT = ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-b", "128", "-B",
+               "-xpf"]
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"  # EFI system partition (sgdisk EF00)
 BIOS_BOOT_TYPE = "21686148-6449-6E6F-744E-656564454649"  # BIOS boot partition (EF02)
 ROOT_TYPE = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"  # Linux root, x86-64 (8304)
@@ -194,15 +200,15 @@ def stream_image(url, expected, target):
     digest = hashlib.sha256()
     received = 0
     with tempfile.TemporaryFile() as errors, written_behind(target):
-        # tar reads (and so writes) 10 KiB at a time by default; records of 64 KiB (-b 128,
-        # a pipe's buffer; -B reassembles them from the pipe) cut its system calls six-fold
-        # and the extraction by about a fifth (benchmarks/README)
         tar = subprocess.Popen(
-            ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-b", "128", "-B",
-             "-xpf", "-", "-C", target],
+            TAR_EXTRACT + ["-", "-C", target],
             stdin=subprocess.PIPE,
             stderr=errors,
         )
+        try:  # a pipe of one chunk, not 64 KiB: the relay hands each chunk over in one write
+            fcntl.fcntl(tar.stdin.fileno(), fcntl.F_SETPIPE_SZ, CHUNK)
+        except (AttributeError, OSError):
+            pass  # an older kernel or a lower pipe-max-size: the default pipe
         try:
             # the bench is on the local network: never through a proxy of the live system
             response = open_url(url, timeout=60, use_proxy=False)
@@ -353,13 +359,43 @@ def boot_loader(params, target, boot_part, root_uuid):
 
 
 def partition(disk, firmware):
-    """A new GPT with sfdisk (util-linux): it re-reads the table without sgdisk's two
-    one-second sleeps. Old signatures on the disk and in the new partitions are erased."""
+    """A new GPT with sfdisk (util-linux; sgdisk sleeps a second twice). Old signatures on the
+    disk and in the new partitions are erased. The kernel is told with partx rather than by
+    sfdisk, which pauses a quarter of a second first and re-reads the table with an ioctl
+    that some kernels answer without parsing GPT."""
     first = ("size=260MiB, type=%s, name=EFI" % ESP_TYPE if firmware == "uefi"
              else "size=1MiB, type=%s, name=BIOS" % BIOS_BOOT_TYPE)
     script = "label: gpt\n%s\ntype=%s, name=famille\n" % (first, ROOT_TYPE)
-    run(["sfdisk", "--quiet", "--wipe", "always", "--wipe-partitions", "always", disk],
-        stdin=script)
+    run(["sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", "--wipe", "always",
+         "--wipe-partitions", "always", disk], stdin=script)
+    # the old partitions out first: updating them in place fails where an old one overlaps
+    # a new one (a disk deployed with the other firmware's layout)
+    subprocess.run(["partx", "--delete", disk], capture_output=True)  # none is fine
+    run(["partx", "--add", disk])
+
+
+def check_geometry(disk, paths):
+    """The kernel's partitions are the new table's: never write a file system through a
+    partition device that still has the old table's start or size."""
+    table = run(["partx", "--raw", "--noheadings", "--output", "NR,START,SECTORS",
+                 disk])
+    planned = {}
+    for line in table.split("\n"):
+        if line.strip():
+            number, start, sectors = line.split()
+            planned[int(number)] = (int(start), int(sectors))
+    for number, path in enumerate(paths, start=1):
+        sysfs = os.path.join("/sys/class/block", os.path.basename(os.path.realpath(path)))
+        with open(os.path.join(sysfs, "start")) as start, open(os.path.join(sysfs, "size")) as size:
+            shown = (int(start.read()), int(size.read()))
+        if shown != planned.get(number):
+            wanted = ("sector %d, %d sectors" % planned[number] if number in planned
+                      else "nowhere")
+            raise StepFailed(
+                "the kernel shows %s at sector %d, %d sectors, but the new table puts it at %s:"
+                " nothing written to it; restart the live system and deploy again"
+                % (path, shown[0], shown[1], wanted)
+            )
 
 
 def deploy(params, steps):
@@ -379,8 +415,8 @@ def deploy(params, steps):
     os.makedirs(target, mode=0o755, exist_ok=True)
     try:
         step("partition", lambda: partition(disk, firmware))
-        subprocess.run(["partx", "--update", disk], capture_output=True)
         step("partitions shown", lambda: wait_for([boot_part, root_part]))
+        check_geometry(disk, [boot_part, root_part])
         if firmware == "uefi":
             step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI",
                                                  boot_part]))
