@@ -705,15 +705,10 @@ def bench_deploy(
                         _extraction(device, built / data["archive"], work / "floor-mnt",
                                     tuned=True)
                     )  # fmt: skip
-            pairs = [a / b for a, b in zip(timings["ours"], timings["local"], strict=True)]
+            each = zip(timings["ours"], timings["local"], strict=True)
             print(
                 f"benchmark: {data['profile']}: deploy / plain extraction, run by run: "
-                + ", ".join(
-                    f"{ratio:.2f}x ({mine:.1f} s / {floor:.1f} s)"
-                    for ratio, mine, floor in zip(
-                        pairs, timings["ours"], timings["local"], strict=True
-                    )
-                ),
+                + ", ".join(f"{a / b:.2f}x ({a:.1f} s / {b:.1f} s)" for a, b in each),
                 file=sys.stderr,
             )
             mine = statistics.median(timings["ours"])
