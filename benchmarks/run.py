@@ -571,10 +571,9 @@ def _extraction(
         library = str(ROOT / "playbooks" / "library")
         if library not in sys.path:
             sys.path.insert(0, library)
-        from assetctl_deploy import TAR_EXTRACT, written_behind
+        from assetctl_deploy import MKFS_ROOT, TAR_EXTRACT, written_behind
 
-        subprocess.run(["mkfs.ext4", "-q", "-F", "-E", "nodiscard", f"{device}p2"], check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run([*MKFS_ROOT, f"{device}p2"], check=True, capture_output=True)
         subprocess.run(["mount", f"{device}p2", str(mount_point)], check=True)
         with written_behind(str(mount_point)):
             subprocess.run([*TAR_EXTRACT, str(archive), "-C", str(mount_point)], check=True)

@@ -138,6 +138,10 @@ CHUNK = 1 << 20
 # by about a fifth (README, benchmarks). The archive follows -f.
 TAR_EXTRACT = ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-b", "128", "-B",
                "-xpf"]
+# No discard of the whole partition (TRIM, or on a loop device punching holes in its file):
+# the disk was sanitised by the wipe that the deployment requires, and a whole-disk discard
+# takes seconds on some drives. The partition follows.
+MKFS_ROOT = ["mkfs.ext4", "-q", "-F", "-E", "nodiscard"]
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"  # EFI system partition (sgdisk EF00)
 BIOS_BOOT_TYPE = "21686148-6449-6E6F-744E-656564454649"  # BIOS boot partition (EF02)
 ROOT_TYPE = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709"  # Linux root, x86-64 (8304)
@@ -420,11 +424,7 @@ def deploy(params, steps):
         if firmware == "uefi":
             step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI",
                                                  boot_part]))
-        # no discard of the whole partition (TRIM, or on a loop device punching holes in its
-        # file): the disk was sanitised by the wipe that the deployment requires, and a
-        # whole-disk discard takes seconds on some drives
-        step("root file system", lambda: run(["mkfs.ext4", "-q", "-F", "-E", "nodiscard",
-                                               "-L", "famille", root_part]))
+        step("root file system", lambda: run(MKFS_ROOT + ["-L", "famille", root_part]))
         run(["mount", "-t", "ext4", root_part, target])
         mounted.append(target)
         sha, size = step("image", lambda: stream_image(params["image_url"],
