@@ -5,11 +5,11 @@ Roles (GDPR: need to know):
 - ``technician``: devices, the bench, labels, scans, and the family side by household
   reference only: allocate, hand over, take back. Never a name, a birth date or a contact.
 - ``caseworker`` (PRE staff): everything a technician may do, plus the households' personal
-  data, the committee, contract documents, trainings and payments.
+  data, the committee, contract documents and renewals, trainings and payments.
 - ``admin``: everything, plus managing staff roles and purging households.
 
-An operator is known by the name recorded in every history (``[operator] name``, else
-``ASSETCTL_OPERATOR``, else the login name); the ``staff`` table gives its role. A name that is
+An operator is known by the name recorded in every history (``ASSETCTL_OPERATOR``, else
+``[operator] name``, else the login name); the ``staff`` table gives its role. A name that is
 not in it is a technician. ``assetctl init`` makes the person who creates the database its
 first admin. Every read or change of personal data is logged in ``access_log``: who, when,
 which household, which fields, never their values.
@@ -39,6 +39,7 @@ class Permission(StrEnum):
     COMMITTEE = "record committee sessions and decisions"
     DOCUMENTS = "print contracts and minutes (they carry names)"
     PAYMENTS = "record payments and trainings"
+    RENEWALS = "renew contracts (extend a family's term)"
     PURGE = "purge households (GDPR erasure)"
     STAFF = "manage staff roles"
 
@@ -49,6 +50,7 @@ _CASEWORKER = _TECHNICIAN | {
     Permission.COMMITTEE,
     Permission.DOCUMENTS,
     Permission.PAYMENTS,
+    Permission.RENEWALS,
 }
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.TECHNICIAN: _TECHNICIAN,

@@ -14,51 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assetctl.config import KINDS, Settings
+from assetctl.config import Settings
 from assetctl.errors import ValidationError
+from assetctl.text import squeeze
+from assetctl.vocabulary import DEVICE_KINDS, Kind, Origin, codes, parse
 
-ORIGINS = ("refurbished", "purchased")
 STANDARD_LOCATIONS = ("bench", "storage", "family", "recycler")
 MEDIA_TYPES = ("hdd", "ssd", "nvme", "emmc", "unknown")
-SERIAL_REQUIRED = frozenset({"desktop", "laptop", "printer"})
+SERIAL_REQUIRED = DEVICE_KINDS
 
-KIND_ALIASES = {
-    "desktop": "desktop",
-    "pc": "desktop",
-    "fixe": "desktop",
-    "pc fixe": "desktop",
-    "ordinateur fixe": "desktop",
-    "uc": "desktop",
-    "tour": "desktop",
-    "laptop": "laptop",
-    "portable": "laptop",
-    "pc portable": "laptop",
-    "ordinateur portable": "laptop",
-    "notebook": "laptop",
-    "printer": "printer",
-    "imprimante": "printer",
-    "monitor": "monitor",
-    "ecran": "monitor",
-    "écran": "monitor",
-    "screen": "monitor",
-    "other": "other",
-    "autre": "other",
-}
-ORIGIN_ALIASES = {
-    "refurbished": "refurbished",
-    "reconditionné": "refurbished",
-    "reconditionne": "refurbished",
-    "refurb": "refurbished",
-    "réemploi": "refurbished",
-    "reemploi": "refurbished",
-    "purchased": "purchased",
-    "purchase": "purchased",
-    "achat": "purchased",
-    "acheté": "purchased",
-    "achete": "purchased",
-    "neuf": "purchased",
-    "new": "purchased",
-}
 # What DMI tables and procurement files call the same vendor, so that the serial stays unique
 # per manufacturer whichever way it was typed.
 VENDOR_NAMES = {
@@ -126,20 +90,6 @@ EDITABLE = (
     "location",
 )
 ADD_FIELDS = ("kind", "tag", *EDITABLE)
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.replace("\u00a0", " ").replace("\u202f", " ").split())
-    return value or None
-
-
-def _choice(name: str, value: str, aliases: Mapping[str, str], choices: tuple[str, ...]) -> str:
-    found = aliases.get(value.lower())
-    if found is None:
-        raise ValidationError(f"{name} {value!r} is not one of: {', '.join(choices)}")
-    return found
 
 
 def parse_date(name: str, value: str) -> date:
@@ -267,15 +217,15 @@ def parse_fields(
     values: dict[str, Any] = {}
     today = today or date.today()
     for name, given in raw.items():
-        value = _clean(given)
+        value = squeeze(given)
         if name == "kind":
             if value is None:
-                raise ValidationError(f"kind is required: one of {', '.join(KINDS)}")
-            values["kind"] = _choice("kind", value, KIND_ALIASES, KINDS)
+                raise ValidationError(f"kind is required: one of {codes(Kind)}")
+            values["kind"] = parse(Kind, value, "kind").value
         elif name == "origin":
             if value is None:
-                raise ValidationError(f"origin is required: one of {', '.join(ORIGINS)}")
-            values["origin"] = _choice("origin", value, ORIGIN_ALIASES, ORIGINS)
+                raise ValidationError(f"origin is required: one of {codes(Origin)}")
+            values["origin"] = parse(Origin, value, "origin").value
         elif name == "tag":
             values["tag"] = value  # checked against the kind by the registry
         elif name == "serial":

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from assetctl.access import Actor, Permission, log_access
@@ -13,27 +14,14 @@ from assetctl.config import Settings
 from assetctl.errors import NotFoundError, ValidationError
 from assetctl.households import equipment as recommended_equipment
 from assetctl.models.families import CommitteeSession, Decision, Household, Recommendation
+from assetctl.vocabulary import Mode, Outcome, parse
 
-OUTCOMES = ("approved", "rejected", "deferred")
-MODES = ("gift", "loan", "rental")
-MODE_ALIASES = {
-    "gift": "gift",
-    "don": "gift",
-    "loan": "loan",
-    "pret": "loan",
-    "prêt": "loan",
-    "rental": "rental",
-    "location": "rental",
-}
 EQUIPMENT = ("desktop", "laptop", "printer", "internet")
-FINAL = frozenset({"approved", "rejected"})
+FINAL = frozenset({Outcome.APPROVED, Outcome.REJECTED})
 
 
 def parse_mode(text: str) -> str:
-    mode = MODE_ALIASES.get(text.strip().lower())
-    if mode is None:
-        raise ValidationError(f"contract mode {text!r} is not one of: {', '.join(MODES)}")
-    return mode
+    return parse(Mode, text, "contract mode").value
 
 
 def open_session(
@@ -83,19 +71,42 @@ def latest_decision(session: Session, household_id: int | None) -> Decision | No
     ).first()
 
 
+def _latest_id(model: Any, at: Any) -> Any:
+    """The id of the household's latest row of ``model`` (by ``at``, then id), correlated to
+    the household of the outer query."""
+    return (
+        select(col(model.id))
+        .where(col(model.household_id) == col(Household.id))
+        .order_by(at.desc(), col(model.id).desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+
+
 def agenda(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    """Households with a recommendation and no final decision since it (deferred ones too)."""
+    """Households with a recommendation and no final decision since it (deferred ones too).
+    One query: each household's latest recommendation and latest decision, filtered there."""
     actor.require(Permission.COMMITTEE)
+    query = (
+        select(Household, Recommendation, Decision)
+        .join(
+            Recommendation,
+            col(Recommendation.id) == _latest_id(Recommendation, col(Recommendation.at)),
+        )
+        .outerjoin(Decision, col(Decision.id) == _latest_id(Decision, col(Decision.decided_at)))
+        .where(
+            col(Household.purged_at).is_(None),
+            or_(
+                col(Decision.id).is_(None),
+                col(Decision.outcome).not_in([o.value for o in FINAL]),
+                col(Decision.decided_at) < col(Recommendation.at),
+            ),
+        )
+        .order_by(col(Household.ref))
+    )
     rows = []
-    for household in session.exec(
-        select(Household).where(col(Household.purged_at).is_(None)).order_by(col(Household.ref))
-    ).all():
-        rec = latest_recommendation(session, household)
-        if rec is None:
-            continue
-        decision = latest_decision(session, household.id)
-        if decision is not None and decision.outcome in FINAL and decision.decided_at >= rec.at:
-            continue
+    for household, rec, decision in session.exec(query).all():
         rows.append(
             {
                 "ref": household.ref,
@@ -134,8 +145,7 @@ def decide(
     actor.require(Permission.COMMITTEE)
     if household.purged_at is not None:
         raise ValidationError(f"household {household.ref} was anonymised; it cannot be decided on")
-    if given.outcome not in OUTCOMES:
-        raise ValidationError(f"outcome {given.outcome!r} is not one of: {', '.join(OUTCOMES)}")
+    outcome = parse(Outcome, given.outcome, "outcome")
     rec = latest_recommendation(session, household)
     if rec is None:
         raise ValidationError(
@@ -158,7 +168,7 @@ def decide(
     met = sorted(set(given.criteria_met))
     rationale = (given.rationale or "").strip() or None
     values: dict[str, Any] = {}
-    if given.outcome == "approved":
+    if outcome == Outcome.APPROVED:
         unmet = [n for n in range(1, count + 1) if n not in met]
         if unmet and settings.programme.approval_needs_all_criteria:
             raise ValidationError(
@@ -208,15 +218,15 @@ def decide(
             raise ValidationError("only a rental has a monthly fee and a programme share")
     else:
         if given.equipment or given.mode:
-            raise ValidationError(f"a {given.outcome} decision takes no equipment and no mode")
+            raise ValidationError(f"a {outcome} decision takes no equipment and no mode")
         if not rationale:
-            raise ValidationError(f"a {given.outcome} decision needs its rationale (--rationale)")
+            raise ValidationError(f"a {outcome} decision needs its rationale (--rationale)")
     assert household.id is not None and sitting.id is not None
     decision = Decision(
         session_id=sitting.id,
         household_id=household.id,
         recommendation_id=rec.id,
-        outcome=given.outcome,
+        outcome=outcome.value,
         criteria_met=met,
         rationale=rationale,
         decided_by=actor.name,
@@ -290,6 +300,6 @@ def minutes_record(
         "members": sitting.members,
         "criteria": sitting.criteria,
         "decisions": decisions,
-        "counts": {o: sum(d["outcome"] == o for d in decisions) for o in OUTCOMES},
+        "counts": {o.value: sum(d["outcome"] == o for d in decisions) for o in Outcome},
         "organisation": settings.organisation,
     }

@@ -284,7 +284,7 @@ def _ids(session: Session, sql: str) -> set[int]:
 
 
 def _fold(value: str | None) -> str:
-    from assetctl.households import fold
+    from assetctl.vocabulary import fold
 
     return fold(value or "")
 
@@ -326,9 +326,9 @@ def import_targets(
     """Replace the census targets with a file's (``qpv,school,school_level,
     planned_households,note``); all or nothing, every bad row reported."""
     actor.require(Permission.COMMITTEE)
-    from assetctl.asset_import import read_rows, read_text
+    from assetctl.csvfiles import read_rows, read_text
     from assetctl.errors import AssetctlError, ImportRowsError, RowError
-    from assetctl.households import parse_qpv
+    from assetctl.neighbourhoods import parse_qpv
 
     fields = ("qpv", "school", "school_level", "planned_households", "note")
     _, rows = read_rows(

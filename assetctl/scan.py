@@ -363,7 +363,7 @@ def make_mode(
     if condition is not None:
         if not isinstance(mode, ReturnMode):
             raise ValidationError("--condition is for --mode return")
-        from assetctl.contracts import parse_condition
+        from assetctl.vocabulary import Condition, parse
 
-        mode.condition = parse_condition(condition)
+        mode.condition = parse(Condition, condition, "condition").value
     return mode

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 
 from tests.conftest import Cli
 from tests.helpers import add_args, make_ready
 
-TODAY = date.today()
+# The family side's rules depend on the day (ages, terms, due dates, retention): its tests run
+# on a fixed day, so that every expected value is written out by hand.
+TODAY = date(2026, 11, 20)
 LAPTOP_PASSWORDS = {"parent": "Pomme-Velo-42", "enfant": "Soleil-Bleu-17"}
 # what the Martin family told its caseworker: none of it may reach a technician
 MARTIN = {
@@ -23,7 +27,7 @@ MARTIN = {
     "--email": "sophie.martin@example.org",
     "--address": "12 rue des Acacias, 72100 Le Mans",
     "--adults": "2",
-    "--children": f"Lina {TODAY.year - 12}-03-02; Noé 20/11/{TODAY.year - 7}",
+    "--children": "Lina 2014-03-02; Noé 20/11/2019",  # 12 and 7 years old on TODAY
     "--landlord": "Sarthe Habitat",
     "--digital-need": "oui",
     "--computers": "0",
@@ -47,14 +51,14 @@ PERSONAL_VALUES = (
     "Acacias",
     "Sarthe Habitat",
     "recherche d'emploi",
-    f"{TODAY.year - 12}-03-02",
+    "2014-03-02",
     "Noé",
 )
 DUPONT = {
     "--representatives": "Nadia Dupont",
     "--qpv": "Epine",
     "--school": "Ecole élémentaire Michel Ange",
-    "--children": f"Yanis {TODAY.year - 10}-01-15",
+    "--children": "Yanis 2016-01-15",
     "--internet": "subscription",
     "--printer": "working",
     "--computers": "0",
@@ -66,7 +70,14 @@ def form(values: dict[str, str]) -> list[str]:
 
 
 @pytest.fixture
-def programme(cli_db: Cli) -> Cli:
+def frozen_today() -> Iterator[None]:
+    """The clock set to TODAY, 11:00 in Le Mans (it keeps running from there)."""
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=UTC), tick=True):
+        yield
+
+
+@pytest.fixture
+def programme(frozen_today: None, cli_db: Cli) -> Cli:
     """Staff with their roles, and ready devices (wiped and imaged)."""
     cli_db.ok("user", "add", "claire", "--role", "caseworker")
     cli_db.ok("user", "add", "theo", "--role", "technician")

@@ -155,14 +155,21 @@ def test_a_device_back_from_repair_is_checked_again(engine: Any, settings: Any) 
 
 
 def test_given_and_retired_are_final(engine: Any, settings: Any) -> None:
-    tag = new_desktop(engine, settings)
-    record(engine, tag, "wipe", "passed", T0)
-    record(engine, tag, "image", "passed", T0 + timedelta(hours=1))
+    given = new_desktop(engine, settings, serial="GIVEN1")
+    record(engine, given, "wipe", "passed", T0)
+    record(engine, given, "image", "passed", T0 + timedelta(hours=1))
     for target in ("wiped", "ready", "allocated", "given"):
-        move(engine, tag, target)
-    for target in Status:
-        with pytest.raises(TransitionError):
-            move(engine, tag, target.value)
+        move(engine, given, target)
+    retired = new_desktop(engine, settings, serial="RETIRED1")
+    move(engine, retired, "retired", disposal="recycled")
+    for tag, final in ((given, "given"), (retired, "retired")):
+        with session_scope(engine) as session:
+            assert find_asset(session, tag).status == final
+        for target in Status:
+            with pytest.raises(TransitionError):
+                move(engine, tag, target.value, disposal="recycled")
+        with session_scope(engine) as session:
+            assert find_asset(session, tag).status == final
 
 
 def test_retiring_needs_a_reason_and_selling_a_wipe(engine: Any, settings: Any) -> None:

@@ -5,7 +5,7 @@ targets, the spreadsheet and the PDF; a purge changes none of them."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,9 @@ import pytest
 from sqlmodel import col, select
 
 from tests.conftest import Cli
-from tests.family_helpers import DUPONT, MARTIN, approve, form
+from tests.family_helpers import DUPONT, MARTIN, TODAY, approve, form
 from tests.helpers import add_args, make_ready, pdf_text, snapshot
 
-TODAY = date.today()
 CENSUS_COPY = Path(__file__).parent / "fixtures" / "census-2020-05.csv"
 
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assetctl.text import squeeze
+
 # Placeholders firmware vendors leave in DMI fields: not a serial, not a name.
 DMI_PLACEHOLDERS = {
     "",
@@ -155,10 +157,9 @@ class MachineFacts:
 
 
 def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    return None if value.lower() in DMI_PLACEHOLDERS else value
+    """A DMI or tool field, squeezed; None for the vendors' placeholders."""
+    value = squeeze(value)
+    return None if value is None or value.lower() in DMI_PLACEHOLDERS else value
 
 
 def split_sections(output: str) -> dict[str, str]:

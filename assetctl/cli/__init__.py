@@ -7,6 +7,7 @@ pays for reportlab or ansible-runner.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from importlib import import_module
 from typing import Any
@@ -39,6 +40,9 @@ COMMANDS = {
 }
 
 
+STARTUP_GC_THRESHOLD = 70_000
+
+
 class LazyGroup(click.Group):
     """A group whose sub-commands are imported on first use."""
 
@@ -55,12 +59,29 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        # The one place where domain errors become "Error: ..." and exit code 1. Anything else
-        # is a bug and keeps its traceback.
+        # The one error boundary: what the user can act on (AssetctlError: bad input, a locked
+        # or unreachable database, a permission) becomes "Error: ..." and its exit code. Anything
+        # else is a bug: a short message on screen, the traceback in a log file.
         try:
             return super().invoke(ctx)
         except AssetctlError as exc:
-            raise click.ClickException(str(exc)) from exc
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code  # type: ignore[misc]
+            raise error from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("ASSETCTL_DEBUG") == "1":
+                raise
+            from assetctl.crash import report_bug
+
+            raise BugError(report_bug(exc)) from exc
+
+
+class BugError(click.ClickException):
+    """A bug in assetctl, reported on one line (the traceback is in the log file)."""
+
+    exit_code = 70  # EX_SOFTWARE
 
 
 @click.group(cls=LazyGroup)
@@ -81,9 +102,10 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 def main() -> None:
     """Console entry point."""
     # Start-up imports allocate many long-lived objects and would trigger collection after
-    # collection; the collector resumes once the command is ready to work (see
-    # AppContext.engine). Start-up is part of the product: a scan must answer at once.
-    gc.disable()
+    # collection: the youngest generation is collected a hundred times less often until the
+    # command is ready to work (see work_starts), and never stops being collected, whichever
+    # path the command takes. Start-up is part of the product: a scan must answer at once.
+    gc.set_threshold(STARTUP_GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
         cli(prog_name="assetctl")
     except BrokenPipeError:

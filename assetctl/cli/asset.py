@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import (
     emit_json,
     emit_json_lines,
@@ -16,13 +16,11 @@ from assetctl.cli.output import (
     output_options,
     warn,
 )
+from assetctl.cli.params import WordType
+from assetctl.vocabulary import Kind, Origin
 
-pass_app = click.make_pass_decorator(AppContext)
-
-KIND_CHOICE = click.Choice(
-    ["desktop", "laptop", "printer", "monitor", "other"], case_sensitive=False
-)
-ORIGIN_CHOICE = click.Choice(["refurbished", "purchased"], case_sensitive=False)
+KIND_CHOICE = WordType(Kind)
+ORIGIN_CHOICE = WordType(Origin)
 TABLE_COLUMNS = ("tag", "kind", "status", "location", "manufacturer", "model", "serial")
 STATUS_CHOICE = click.Choice(
     [
@@ -97,6 +95,7 @@ def _field_options(function: Any) -> Any:
 @pass_app
 def asset_add(
     app: AppContext,
+    /,
     kind: str,
     origin: str,
     tag: str | None,
@@ -257,6 +256,7 @@ def _print_view(view: dict[str, Any]) -> None:
 @pass_app
 def asset_edit(
     app: AppContext,
+    /,
     tag: str,
     disks: tuple[str, ...],
     clear_disks: bool,

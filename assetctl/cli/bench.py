@@ -8,10 +8,10 @@ from typing import Any
 import click
 
 from assetctl.cli.asset import KIND_CHOICE, ORIGIN_CHOICE
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options, warn
-
-pass_app = click.make_pass_decorator(AppContext)
+from assetctl.cli.params import WordType
+from assetctl.vocabulary import Kind, Origin
 
 
 @click.group()
@@ -116,9 +116,7 @@ def bench_discover(
         )
     failed = [r for r in reports if not r.ok]
     if failed:
-        from assetctl.errors import AssetctlError
-
-        raise AssetctlError(
+        raise click.ClickException(
             f"{len(failed)} of {len(reports)} machine(s) could not be "
             "discovered (see the ERROR lines)"
         )
@@ -203,7 +201,6 @@ def _run(
     import sys
 
     from assetctl.bench.wipe import plan_wipe, run_wipe
-    from assetctl.errors import AssetctlError
 
     settings = app.settings
     engine = app.engine()
@@ -227,7 +224,7 @@ def _run(
     verb = "Wipe" if mode == "wipe" else "Re-verify"
     if ready and not yes:
         if not sys.stdin.isatty():
-            raise AssetctlError("confirmation needed: run it in a terminal, or add --yes")
+            raise click.ClickException("confirmation needed: run it in a terminal, or add --yes")
         count = sum(len(p.disks) for p in ready)
         click.confirm(
             f"{verb} these {count} disk(s) of {len(ready)} machine(s)?", abort=True, err=True
@@ -260,7 +257,7 @@ def _run(
         click.echo(outcome.line())
     bad = [o for o in outcomes if o.result != "passed"]
     if bad:
-        raise AssetctlError(
+        raise click.ClickException(
             f"{len(bad)} of {len(outcomes)} machine(s) not wiped (see the "
             "lines above); their assets are not marked wiped"
         )
@@ -278,7 +275,7 @@ def _run(
     "pass; overwrite: always overwrite.",
 )
 @pass_app
-def bench_wipe(app: AppContext, **options: Any) -> None:
+def bench_wipe(app: AppContext, /, **options: Any) -> None:
     """Sanitise a machine's disks (NIST SP 800-88) and record it, disk by disk.
 
     TAG --host HOST for one machine, or --host repeated / --inventory for many (each machine's
@@ -292,7 +289,7 @@ def bench_wipe(app: AppContext, **options: Any) -> None:
 @click.argument("tag", required=False)
 @_wipe_options
 @pass_app
-def bench_verify_wipe(app: AppContext, **options: Any) -> None:
+def bench_verify_wipe(app: AppContext, /, **options: Any) -> None:
     """Read an overwritten machine's disks back again; any data found un-wipes the asset."""
     _run(app, mode="verify", method="overwrite", **options)
 
@@ -323,7 +320,6 @@ def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> Non
 
     from assetctl.bench.deploy import plan_deploy, run_deploy
     from assetctl.bench.ssh import Target
-    from assetctl.errors import AssetctlError
 
     settings = app.settings
     engine = app.engine()
@@ -342,7 +338,9 @@ def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> Non
         info(f"  {plan.target} {plan.tag}: {plan.profile} onto {plan.disk} ({plan.firmware})")
         if not options["yes"]:
             if not sys.stdin.isatty():
-                raise AssetctlError("confirmation needed: run it in a terminal, or add --yes")
+                raise click.ClickException(
+                    "confirmation needed: run it in a terminal, or add --yes"
+                )
             click.confirm(f"Write the image onto {plan.disk}?", abort=True, err=True)
     outcome = run_deploy(
         engine,
@@ -357,7 +355,9 @@ def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> Non
         info(f"  {'ok  ' if check['ok'] else 'FAIL'} {check['check']}: {check['detail']}")
     if outcome.result != "passed":
         what = "verification" if only_verify else "deployment"
-        raise AssetctlError(f"{tag.upper()}: {what} {outcome.result}; the device is not ready")
+        raise click.ClickException(
+            f"{tag.upper()}: {what} {outcome.result}; the device is not ready"
+        )
 
 
 @bench.command("deploy")
@@ -365,7 +365,7 @@ def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> Non
 @_deploy_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
-def bench_deploy(app: AppContext, tag: str, **options: Any) -> None:
+def bench_deploy(app: AppContext, /, tag: str, **options: Any) -> None:
     """Deploy a built image onto a wiped machine, personalise it, verify it.
 
     Refused unless the device has a passed wipe since it last came back. The machine's serial
@@ -380,7 +380,7 @@ def bench_deploy(app: AppContext, tag: str, **options: Any) -> None:
 @click.argument("tag")
 @_deploy_options
 @pass_app
-def bench_verify(app: AppContext, tag: str, **options: Any) -> None:
+def bench_verify(app: AppContext, /, tag: str, **options: Any) -> None:
     """Run playbooks/verify.yml on a machine deployed earlier (nothing is written)."""
     _deploy(app, tag, only_verify=True, yes=True, **options)
 
@@ -395,10 +395,10 @@ def bench_verify(app: AppContext, tag: str, **options: Any) -> None:
 @click.option("--profile", help="Image profile (default: by kind).")
 @click.option("--disk", metavar="PATH", help="Disk of every machine (default: its one disk).")
 @click.option("--firmware", type=click.Choice(["uefi", "bios"]), default="uefi", show_default=True)
-@click.option("--kind", type=click.Choice(["desktop", "laptop"]), help="For new machines.")
+@click.option("--kind", type=WordType(Kind, ("desktop", "laptop")), help="For new machines.")
 @click.option(
     "--origin",
-    type=click.Choice(["refurbished", "purchased"]),
+    type=WordType(Origin),
     default="refurbished",
     show_default=True,
     help="For new machines.",
@@ -440,7 +440,6 @@ def bench_prepare(
 
     from assetctl.bench.prepare import STEPS, PrepareOptions, prepare
     from assetctl.bench.ssh import Target
-    from assetctl.errors import AssetctlError
 
     names = read_targets(hosts, inventory)
     if not names:
@@ -465,7 +464,7 @@ def bench_prepare(
 
     if not yes:
         if not sys.stdin.isatty():
-            raise AssetctlError("confirmation needed: run it in a terminal, or add --yes")
+            raise click.ClickException("confirmation needed: run it in a terminal, or add --yes")
         click.confirm(
             f"Wipe and deploy {len(names)} machine(s)? Their disks will be erased",
             abort=True,
@@ -491,4 +490,6 @@ def bench_prepare(
     emit_rows([r.row() for r in reports], ("host", "tag", *STEPS, "message"), output)
     bad = [r for r in reports if not r.ok]
     if bad:
-        raise AssetctlError(f"{len(bad)} of {len(reports)} machine(s) not ready (see the table)")
+        raise click.ClickException(
+            f"{len(bad)} of {len(reports)} machine(s) not ready (see the table)"
+        )

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_rows, info, output_options
-from assetctl.cli.params import DATE, EUROS
-
-pass_app = click.make_pass_decorator(AppContext)
+from assetctl.cli.params import DATE, EUROS, WordType
+from assetctl.vocabulary import Mode, Outcome
 
 
 @click.group()
@@ -69,11 +68,11 @@ def committee_agenda(app: AppContext, output: str) -> None:
 @committee.command("decide")
 @click.argument("session_number", metavar="SESSION", type=int)
 @click.argument("ref")
-@click.argument("outcome", type=click.Choice(["approved", "rejected", "deferred"]))
+@click.argument("outcome", type=WordType(Outcome))
 @click.option(
     "--equipment", help="Approved equipment (default: the recommendation), e.g. laptop,printer."
 )
-@click.option("--mode", help="Contract mode: gift, loan or rental (default loan).")
+@click.option("--mode", type=WordType(Mode), help="Contract mode (default loan).")
 @click.option("--term", "term_months", type=click.IntRange(1, 120), help="Term in months.")
 @click.option("--fee", "fee", type=EUROS, help="Rental: monthly fee in euros.")
 @click.option("--programme-share", type=EUROS, help="Rental: the programme's share in euros.")

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import click
+
 from assetctl.config import Settings, load_settings, resolve_database_url
 
 if TYPE_CHECKING:
@@ -17,10 +19,14 @@ if TYPE_CHECKING:
 
 
 def work_starts() -> None:
-    """End of start-up: keep its objects out of future collections, collect again."""
-    if not gc.isenabled():
+    """End of start-up: keep its objects out of future collections, and collect the youngest
+    generation as often as Python does by default again (see ``assetctl.cli.main``)."""
+    if gc.get_threshold()[0] > DEFAULT_GC_THRESHOLD:
         gc.freeze()
-        gc.enable()
+        gc.set_threshold(DEFAULT_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+DEFAULT_GC_THRESHOLD = 700  # Python's own
 
 
 class AppContext:
@@ -73,3 +79,7 @@ class AppContext:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+# the decorator every command uses to receive the AppContext
+pass_app = click.make_pass_decorator(AppContext)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
-from assetctl.cli.params import DATE, DAYS, EUROS
+from assetctl.cli.params import DATE, DAYS, EUROS, WordType
+from assetctl.vocabulary import ContractStatus
 
-pass_app = click.make_pass_decorator(AppContext)
 LIST_COLUMNS = (
     "number",
     "household",
@@ -75,9 +75,7 @@ def contract() -> None:
     "--due-within", type=DAYS, metavar="DAYS", help="Active contracts ending within (30d)."
 )
 @click.option("--overdue", is_flag=True, help="Active contracts past their end date.")
-@click.option(
-    "--status", type=click.Choice(["draft", "active", "closed", "cancelled"]), help="Only this."
-)
+@click.option("--status", type=WordType(ContractStatus), help="Only this.")
 @click.option(
     "--contacts", is_flag=True, help="Add the families' names and contacts (caseworker; logged)."
 )

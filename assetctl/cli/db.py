@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import info
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group()

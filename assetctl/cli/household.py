@@ -9,11 +9,9 @@ from typing import Any
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
 from assetctl.cli.params import DATE
-
-pass_app = click.make_pass_decorator(AppContext)
 
 # field -> help; every field of the diagnostic form is an option of `add` and `edit`
 FORM_HELP = {
@@ -71,7 +69,7 @@ def household() -> None:
 @household.command("add")
 @form_options
 @pass_app
-def household_add(app: AppContext, **fields: Any) -> None:
+def household_add(app: AppContext, /, **fields: Any) -> None:
     """Record a household from its diagnostic form; prints its reference."""
     from assetctl.households import add, parse_form
 
@@ -87,7 +85,7 @@ def household_add(app: AppContext, **fields: Any) -> None:
 @click.argument("ref")
 @form_options
 @pass_app
-def household_edit(app: AppContext, ref: str, **fields: Any) -> None:
+def household_edit(app: AppContext, /, ref: str, **fields: Any) -> None:
     """Change answers of a household's form (an empty value clears a field)."""
     from assetctl.households import edit, find, parse_form
 

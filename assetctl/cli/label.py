@@ -9,10 +9,8 @@ from typing import Any
 import click
 
 from assetctl.cli.asset import KIND_CHOICE, STATUS_CHOICE
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_rows, info, output_options
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:  # click's ParamType is generic in its type hints (not in older releases)
+    ParamType = click.ParamType[Any, Any]
+else:
+    ParamType = click.ParamType
 
-class DateType(click.ParamType):
+
+class DateType(ParamType):
     """``2026-11-28`` or ``28/11/2026``."""
 
     name = "DATE"
@@ -25,7 +30,7 @@ class DateType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class EurosType(click.ParamType):
+class EurosType(ParamType):
     """An amount in euros (``5``, ``4,50``), as cents."""
 
     name = "EUROS"
@@ -42,7 +47,7 @@ class EurosType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-class DaysType(click.ParamType):
+class DaysType(ParamType):
     """``30``, ``30d``, ``6w`` or ``2m`` (months of 30 days), as days."""
 
     name = "DAYS"
@@ -61,3 +66,29 @@ class DaysType(click.ParamType):
 DATE = DateType()
 EUROS = EurosType()
 DAYS = DaysType()
+
+
+class WordType(ParamType):
+    """One value of a vocabulary (:mod:`assetctl.vocabulary`), by its code or a word people
+    type for it (``portable``, ``prêt``); converts to the code."""
+
+    def __init__(self, enum: type[Any], only: tuple[str, ...] | None = None) -> None:
+        self.enum = enum
+        self.only = only or tuple(member.value for member in enum)
+        self.name = "|".join(self.only)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"[{self.name}]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from assetctl.errors import ValidationError
+        from assetctl.vocabulary import parse
+
+        what = param.name if param and param.name else "value"
+        try:
+            code = str(parse(self.enum, str(value), what).value)
+        except ValidationError:
+            code = ""
+        if code not in self.only:
+            self.fail(f"{value!r} is not one of: {', '.join(self.only)}", param, ctx)
+        return code

@@ -9,11 +9,9 @@ from typing import Any
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info
 from assetctl.cli.params import DATE
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 def formats(function: Callable[..., Any]) -> Callable[..., Any]:

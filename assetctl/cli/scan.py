@@ -9,9 +9,7 @@ from typing import TextIO
 
 import click
 
-from assetctl.cli.context import AppContext
-
-pass_app = click.make_pass_decorator(AppContext)
+from assetctl.cli.context import AppContext, pass_app
 
 
 def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
@@ -26,17 +24,17 @@ def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
 
 def _ask_condition(mode: object) -> None:
     """At the return desk, in a terminal: the condition of the device just scanned."""
-    from assetctl.contracts import CONDITIONS, parse_condition
     from assetctl.errors import ValidationError
     from assetctl.scan import ReturnMode
+    from assetctl.vocabulary import Condition, parse
 
     assert isinstance(mode, ReturnMode)
     while True:
         answer = click.prompt(
-            f"  condition ({'/'.join(CONDITIONS)})", default="ok", err=True, show_default=True
+            f"  condition ({'/'.join(Condition)})", default="ok", err=True, show_default=True
         )
         try:
-            mode.condition = parse_condition(answer)
+            mode.condition = parse(Condition, answer, "condition").value
             return
         except ValidationError as exc:
             click.echo(f"  {exc}", err=True)

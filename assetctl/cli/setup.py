@@ -6,11 +6,9 @@ import sys
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, info
 from assetctl.config import Settings, config_path, write_config
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.command()

@@ -6,11 +6,9 @@ from datetime import date
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_rows, info, output_options
 from assetctl.cli.params import DATE
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group()

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 @click.group()

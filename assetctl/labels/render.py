@@ -196,7 +196,8 @@ class LabelCanvas:
 def _string_width_mm(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return stringWidth(text, font, size) / PT_PER_MM
+    width: float = stringWidth(text, font, size)
+    return width / PT_PER_MM
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,7 +5,7 @@ leaves every count unchanged (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,8 @@ import pytest
 import sqlalchemy
 
 from tests.conftest import Cli
-from tests.family_helpers import DUPONT, MARTIN, PERSONAL_VALUES, approve, form
+from tests.family_helpers import DUPONT, MARTIN, PERSONAL_VALUES, TODAY, approve, form
 from tests.test_docs import all_commands
-
-TODAY = date.today()
 
 
 @pytest.fixture

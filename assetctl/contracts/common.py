@@ -1,0 +1,72 @@
+"""What every contract operation shares: finding a contract, its lines and devices, its
+history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from assetctl.access import Actor
+from assetctl.errors import NotFoundError
+from assetctl.lifecycle import Status, readiness
+from assetctl.models import Asset
+from assetctl.models.families import Contract, ContractEvent, ContractLine, Household
+
+
+def find(session: Session, number: str) -> Contract:
+    wanted = number.strip().upper()
+    contract = session.exec(select(Contract).where(Contract.number == wanted)).first()
+    if contract is None:
+        raise NotFoundError(
+            f"no contract {number.strip()!r}: see `assetctl contract list` (e.g. CT-2026-0001)"
+        )
+    return contract
+
+
+def household_of(session: Session, contract: Contract) -> Household:
+    household = session.get(Household, contract.household_id)
+    assert household is not None
+    return household
+
+
+def lines(session: Session, contract: Contract) -> list[ContractLine]:
+    return list(
+        session.exec(
+            select(ContractLine)
+            .where(ContractLine.contract_id == contract.id)
+            .order_by(col(ContractLine.id))
+        ).all()
+    )
+
+
+def devices(session: Session, contract: Contract) -> list[tuple[ContractLine, Asset]]:
+    return list(
+        session.exec(
+            select(ContractLine, Asset)
+            .where(ContractLine.contract_id == contract.id, ContractLine.asset_id == Asset.id)
+            .order_by(col(ContractLine.id))
+        ).all()
+    )
+
+
+def event(session: Session, contract: Contract, actor: Actor, action: str, **details: Any) -> None:
+    assert contract.id is not None
+    session.add(
+        ContractEvent(
+            contract_id=contract.id, actor=actor.name, action=action, details=details or None
+        )
+    )
+
+
+def touch(session: Session, contract: Contract) -> None:
+    session.add(contract)  # the UPDATE carries the version check
+
+
+def not_ready_reason(session: Session, asset: Asset) -> str:
+    state = readiness(session, asset)
+    if asset.status == Status.READY.value and state.ok:
+        return ""
+    if not state.ok:
+        return "; ".join(state.problems)
+    return f"it is {asset.status}, not ready"

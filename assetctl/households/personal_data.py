@@ -1,0 +1,196 @@
+"""Personal data and the GDPR: the right of access (export) and erasure (purge)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import type_coerce, update
+from sqlmodel import Session, col, func, select
+
+from assetctl.access import Actor, Permission, log_access
+from assetctl.config import Settings
+from assetctl.dates import add_months
+from assetctl.households.form import PERSONAL_FIELDS
+from assetctl.households.registry import children, jsonable
+from assetctl.models.families import (
+    PERSONAL,
+    AccessLog,
+    Child,
+    CommitteeSession,
+    Contract,
+    ContractEvent,
+    ContractLine,
+    Decision,
+    Household,
+    Payment,
+    Recommendation,
+    TrainingAttendance,
+    TrainingSession,
+)
+from assetctl.models.types import UTCDateTime, utcnow
+from assetctl.vocabulary import OPEN_CONTRACT
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    return {k: jsonable(v) for k, v in obj.model_dump().items()}
+
+
+def export(session: Session, actor: Actor, household: Household) -> dict[str, Any]:
+    """Everything stored about a household (right of access), as one JSON document."""
+    actor.require(Permission.PERSONAL_DATA)
+    hid = household.id
+    contracts = session.exec(select(Contract).where(Contract.household_id == hid)).all()
+    contract_ids = [c.id for c in contracts]
+    decisions = session.exec(select(Decision).where(Decision.household_id == hid)).all()
+    sessions = session.exec(
+        select(CommitteeSession).where(
+            col(CommitteeSession.id).in_([d.session_id for d in decisions])
+        )
+    ).all()
+    attendances = session.exec(
+        select(TrainingAttendance).where(TrainingAttendance.household_id == hid)
+    ).all()
+    trainings = session.exec(
+        select(TrainingSession).where(
+            col(TrainingSession.id).in_([a.session_id for a in attendances])
+        )
+    ).all()
+    from assetctl.models import Asset
+
+    lines = session.exec(
+        select(ContractLine).where(col(ContractLine.contract_id).in_(contract_ids))
+    ).all()
+    assets = session.exec(
+        select(Asset).where(col(Asset.id).in_([ln.asset_id for ln in lines if ln.asset_id]))
+    ).all()
+    log_access(session, actor, "export", household, list(PERSONAL_FIELDS), "right of access")
+    session.flush()
+    return {
+        "exported_at": jsonable(utcnow()),
+        "household": _row(household),
+        "children": [_row(k) for k in children(session, household)],
+        "recommendations": [
+            _row(r)
+            for r in session.exec(
+                select(Recommendation).where(Recommendation.household_id == hid)
+            ).all()
+        ],
+        "committee_sessions": [_row(s) for s in sessions],
+        "decisions": [_row(d) for d in decisions],
+        "contracts": [_row(c) for c in contracts],
+        "contract_lines": [_row(ln) for ln in lines],
+        "devices": [
+            {
+                "id": a.id,
+                "tag": a.tag,
+                "kind": a.kind,
+                "manufacturer": a.manufacturer,
+                "model": a.model,
+                "serial": a.serial,
+            }
+            for a in assets
+        ],
+        "contract_events": [
+            _row(e)
+            for e in session.exec(
+                select(ContractEvent).where(col(ContractEvent.contract_id).in_(contract_ids))
+            ).all()
+        ],
+        "payments": [
+            _row(p)
+            for p in session.exec(
+                select(Payment).where(col(Payment.contract_id).in_(contract_ids))
+            ).all()
+        ],
+        "trainings": [_row(t) for t in trainings],
+        "training_attendance": [_row(a) for a in attendances],
+        "access_log": [
+            _row(a)
+            for a in session.exec(
+                select(AccessLog).where(AccessLog.household_id == hid).order_by(col(AccessLog.id))
+            ).all()
+        ],
+    }
+
+
+def purge_candidates(
+    session: Session, settings: Settings, today: date | None = None
+) -> list[tuple[Household, datetime]]:
+    """Households with no open contract whose last activity (last contract closed, else last
+    decision, else the diagnostic) is older than ``purge_after_months``. One query."""
+    today = today or date.today()
+    limit = add_months(today, -settings.programme.purge_after_months)
+    open_contract = (
+        select(Contract.id)
+        .where(
+            Contract.household_id == Household.id,
+            col(Contract.status).in_([s.value for s in OPEN_CONTRACT]),
+        )
+        .correlate(Household)
+        .exists()
+    )
+    last_contract = type_coerce(
+        select(func.max(func.coalesce(Contract.closed_at, Contract.created_at)))
+        .where(Contract.household_id == Household.id)
+        .correlate(Household)
+        .scalar_subquery(),
+        UTCDateTime,
+    )
+    last_decision = type_coerce(
+        select(func.max(Decision.decided_at))
+        .where(Decision.household_id == Household.id)
+        .correlate(Household)
+        .scalar_subquery(),
+        UTCDateTime,
+    )
+    query = (
+        select(Household, last_contract, last_decision)
+        .where(col(Household.purged_at).is_(None), ~open_contract)
+        .order_by(col(Household.ref))
+    )
+    out = []
+    for household, contract_at, decided_at in session.exec(query).all():
+        if contract_at is not None:
+            last = contract_at
+        else:
+            last = max(filter(None, [household.updated_at, decided_at]))
+        if last.date() < limit:
+            out.append((household, last))
+    return out
+
+
+def purge(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    today: date | None = None,
+    dry_run: bool = False,
+) -> list[str]:
+    """Anonymise the purge candidates: personal columns set to NULL, facts kept."""
+    actor.require(Permission.PURGE)
+    candidates = purge_candidates(session, settings, today)
+    refs = [h.ref for h, _ in candidates]
+    if dry_run or not candidates:
+        return refs
+    ids = [h.id for h, _ in candidates]
+    now = utcnow()
+    for household, _ in candidates:
+        for name in PERSONAL["household"]:
+            setattr(household, name, None)
+        household.purged_at = now
+        household.updated_at = now
+        session.add(household)
+        log_access(session, actor, "purge", household, list(PERSONAL_FIELDS), "retention period")
+    session.execute(
+        update(Child)
+        .where(col(Child.household_id).in_(ids))
+        .values({name: None for name in PERSONAL["household_child"]})
+    )
+    session.execute(
+        update(Decision)
+        .where(col(Decision.household_id).in_(ids))
+        .values({name: None for name in PERSONAL["decision"]})
+    )
+    session.flush()
+    return refs

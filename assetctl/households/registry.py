@@ -1,0 +1,266 @@
+"""The households' register: add, edit, find, show and list, with the access rules.
+
+Every function takes the acting :class:`~assetctl.access.Actor`: personal fields are read and
+written only with the ``caseworker`` or ``admin`` role, and every such access is logged. A
+technician sees a household as its reference and its anonymous facts (neighbourhood, school,
+equipment approved), which is all the bench and the return desk need.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, func, select
+
+from assetctl.access import Actor, Permission, log_access
+from assetctl.config import Settings
+from assetctl.errors import NotFoundError, ValidationError
+from assetctl.households.form import FACT_FIELDS, PERSONAL_FIELDS, age_on, check_form
+from assetctl.models.families import (
+    PERSONAL,
+    Child,
+    Contract,
+    Decision,
+    Household,
+    Recommendation,
+)
+from assetctl.models.types import utcnow
+from assetctl.vocabulary import ContractStatus
+
+
+def next_ref(session: Session, settings: Settings) -> str:
+    from assetctl.tags import next_number
+
+    prefix = settings.programme.household_prefix
+    return f"{prefix}-{next_number(session, prefix, '#'):05d}"
+
+
+def find(session: Session, ref: str) -> Household:
+    wanted = ref.strip().upper()
+    household = session.exec(select(Household).where(Household.ref == wanted)).first()
+    if household is None:
+        raise NotFoundError(
+            f"no household {ref.strip()!r}: check the reference (e.g. FAM-00012) with "
+            "`assetctl household list`"
+        )
+    return household
+
+
+def _set_children(session: Session, household: Household, children: list[Any] | None) -> None:
+    assert household.id is not None
+    for child in session.exec(select(Child).where(Child.household_id == household.id)).all():
+        session.delete(child)
+    for position, (name, birth) in enumerate(children or []):
+        session.add(
+            Child(household_id=household.id, position=position, first_name=name, birth_date=birth)
+        )
+
+
+def add(session: Session, settings: Settings, actor: Actor, values: dict[str, Any]) -> Household:
+    actor.require(Permission.PERSONAL_DATA)
+    check_form(values)
+    children = values.pop("children", None)
+    household = Household(ref=next_ref(session, settings), created_by=actor.name, **values)
+    if household.caseworker is None:
+        household.caseworker = actor.name
+    session.add(household)
+    session.flush()
+    _set_children(session, household, children)
+    fields = [n for n in values if n in PERSONAL_FIELDS] + (["children"] if children else [])
+    log_access(session, actor, "create", household, fields)
+    session.flush()
+    return household
+
+
+def edit(session: Session, actor: Actor, household: Household, values: dict[str, Any]) -> list[str]:
+    actor.require(Permission.PERSONAL_DATA)
+    not_purged(household)
+    check_form(values, household)
+    if "qpv" in values and values["qpv"] is None:
+        raise ValidationError("the neighbourhood cannot be cleared (use 'hors QPV')")
+    changed: list[str] = []
+    if "children" in values:
+        _set_children(session, household, values.pop("children"))
+        changed.append("children")
+    for name, value in values.items():
+        if getattr(household, name) != value:
+            setattr(household, name, value)
+            changed.append(name)
+    if changed:
+        household.updated_at = utcnow()
+        session.add(household)
+        log_access(session, actor, "update", household, changed)
+        session.flush()
+    return changed
+
+
+def not_purged(household: Household) -> None:
+    if household.purged_at is not None:
+        raise ValidationError(
+            f"household {household.ref} was anonymised on {household.purged_at:%Y-%m-%d}: "
+            "its personal data is gone"
+        )
+
+
+def children(session: Session, household: Household) -> list[Child]:
+    return list(
+        session.exec(
+            select(Child).where(Child.household_id == household.id).order_by(col(Child.position))
+        ).all()
+    )
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def view(session: Session, actor: Actor, household: Household) -> dict[str, Any]:
+    """What ``household show`` prints: the facts for everyone, personal fields by role."""
+    out: dict[str, Any] = {"ref": household.ref}
+    out.update({name: jsonable(getattr(household, name)) for name in FACT_FIELDS})
+    kids = children(session, household)
+    out["children_count"] = len(kids)
+    out["purged_at"] = jsonable(household.purged_at)
+    out["status"] = status(session, household)
+    if actor.may(Permission.PERSONAL_DATA):
+        for name in PERSONAL["household"]:
+            out[name] = jsonable(getattr(household, name))
+        out["children"] = [
+            {
+                "first_name": k.first_name,
+                "birth_date": jsonable(k.birth_date),
+                "age": age_on(k.birth_date, date.today()) if k.birth_date else None,
+            }
+            for k in kids
+        ]
+        log_access(session, actor, "read", household, list(PERSONAL_FIELDS))
+    else:
+        out["personal_data"] = "hidden (caseworker or admin role)"
+    out["decisions"] = [
+        {
+            "session": d.session_id,
+            "outcome": d.outcome,
+            "equipment": d.equipment,
+            "mode": d.mode,
+            "decided_at": jsonable(d.decided_at),
+        }
+        for d in session.exec(
+            select(Decision)
+            .where(Decision.household_id == household.id)
+            .order_by(col(Decision.decided_at))
+        ).all()
+    ]
+    out["contracts"] = [
+        {"number": c.number, "mode": c.mode, "status": c.status, "end_date": jsonable(c.end_date)}
+        for c in session.exec(
+            select(Contract).where(Contract.household_id == household.id).order_by(col(Contract.id))
+        ).all()
+    ]
+    return out
+
+
+def status_columns() -> tuple[Any, Any, Any]:
+    """What a household's status is computed from, as SQL expressions correlated to the
+    household row (one query lists them all): the best open contract (2 active, 1 draft, 0
+    closed or cancelled only, NULL none), the latest decision's outcome, and whether a
+    recommendation exists."""
+    contract_rank = (
+        select(
+            func.max(
+                case(
+                    (col(Contract.status) == ContractStatus.ACTIVE.value, 2),
+                    (col(Contract.status) == ContractStatus.DRAFT.value, 1),
+                    else_=0,
+                )
+            )
+        )
+        .where(Contract.household_id == Household.id)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+    outcome = (
+        select(Decision.outcome)
+        .where(Decision.household_id == Household.id)
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+    recommended = (
+        select(Recommendation.id)
+        .where(Recommendation.household_id == Household.id)
+        .correlate(Household)
+        .exists()
+    )
+    return contract_rank, outcome, recommended
+
+
+def status_of(
+    purged: bool, contract_rank: int | None, outcome: str | None, recommended: bool
+) -> str:
+    """Where the household stands: purged; equipped (an active contract), allocated (a draft);
+    closed (all contracts closed); else the latest decision (approved, rejected, deferred);
+    else recommended or diagnosed."""
+    if purged:
+        return "purged"
+    if contract_rank is not None:
+        return {2: "equipped", 1: "allocated"}.get(contract_rank, "closed")
+    if outcome:
+        return outcome
+    return "recommended" if recommended else "diagnosed"
+
+
+def status(session: Session, household: Household) -> str:
+    """Where one household stands (see :func:`status_of`)."""
+    rank, outcome, recommended = status_columns()
+    row = session.exec(select(rank, outcome, recommended).where(Household.id == household.id)).one()
+    return status_of(household.purged_at is not None, row[0], row[1], bool(row[2]))
+
+
+def list_rows(
+    session: Session, actor: Actor, qpv: str | None = None, school: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per household: reference and facts; names only for caseworkers (logged).
+    One query, whatever the number of households."""
+    rank, outcome, recommended = status_columns()
+    children_count = (
+        select(func.count(col(Child.id)))
+        .where(Child.household_id == Household.id)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+    query = sa_select(Household, children_count, rank, outcome, recommended).order_by(
+        col(Household.ref)
+    )
+    if qpv:
+        query = query.where(col(Household.qpv) == qpv)
+    if school:
+        query = query.where(func.lower(Household.school) == school.strip().lower())
+    personal = actor.may(Permission.PERSONAL_DATA)
+    rows = []
+    for h, kids, contract_rank, last_outcome, has_recommendation in session.execute(query).all():
+        row: dict[str, Any] = {
+            "ref": h.ref,
+            "qpv": h.qpv,
+            "school": h.school,
+            "children": kids,
+            "requested": ",".join(h.requested or []),
+            "internet": h.internet,
+            "status": status_of(
+                h.purged_at is not None, contract_rank, last_outcome, bool(has_recommendation)
+            ),
+        }
+        if personal:
+            row["representatives"] = "; ".join(h.representatives or [])
+            row["phone"] = h.phone
+        rows.append(row)
+    if personal and rows:
+        log_access(session, actor, "list", None, ["representatives", "phone"], f"{len(rows)} rows")
+    return rows
