@@ -103,3 +103,59 @@ def test_uninitialised_or_unreachable_database(home: Path, tmp_path: Path) -> No
     assert "is not a URL" in nonsense.fails("asset", "list").stderr
     refused = Cli(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none", home=home)
     assert "cannot open the database" in refused.fails("asset", "list").stderr
+
+
+def test_the_template_parses_into_the_declared_defaults(tmp_path: Path) -> None:
+    """The documented file `init` writes says what the model's defaults are, no more, no less."""
+    import tomllib
+    from dataclasses import asdict
+
+    from assetctl.config import parse_settings, render_template
+    from assetctl.config.settings import Settings, declared
+
+    defaults = Settings()
+    text = render_template(
+        organisation=defaults.organisation,
+        prefix=defaults.tag_prefix,
+        support_phone=defaults.support_phone,
+        operator=defaults.operator,
+    )
+    doc = tomllib.loads(text)
+    parsed = parse_settings(doc, tmp_path / "config.toml")
+    skip = {"config_path", "data_dir", "bench"}
+    assert {k: v for k, v in asdict(parsed).items() if k not in skip} == {
+        k: v for k, v in asdict(defaults).items() if k not in skip
+    }
+    assert parsed.bench.timeout == defaults.bench.timeout
+    assert parsed.bench.ssh_key == parsed.data_dir / "bench/id_ed25519"
+    # every declared setting is documented: written out, or shown commented out
+    for section, keys in declared().items():
+        assert section in doc, section
+        for key in keys:
+            assert key in doc[section] or f"# {key} =" in text or f"[{section}.{key}" in text, (
+                f"{section}.{key} is not in the template"
+            )
+
+
+def test_unknown_settings_and_non_finite_numbers_are_refused(home: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{home / 'a.db'}", home=home)
+    home.mkdir(parents=True)
+    config = home / "config.toml"
+    config.write_text('[tags]\nprefx = "LMM"\n')
+    assert "tags.prefx is not a setting; [tags] has digits, kind_codes, prefix" in (
+        cli.fails("asset", "list").stderr
+    )
+    config.write_text('[tag]\nprefix = "LMM"\n')
+    assert "[tag] is not a section" in cli.fails("asset", "list").stderr
+    config.write_text("[bench]\ntimeout = inf\n")
+    assert "bench.timeout must be between 1 and 600 seconds, not inf" in (
+        cli.fails("asset", "list").stderr
+    )
+    config.write_text("[contracts]\nrental_monthly_fee = nan\n")
+    assert "contracts.rental_monthly_fee must be an amount in euros" in (
+        cli.fails("asset", "list").stderr
+    )
+    config.write_text("[contracts]\nrental_monthly_fee = 5.0\nprogramme_share = 6.0\n")
+    assert "programme_share cannot exceed rental_monthly_fee" in cli.fails("asset", "list").stderr
+    config.write_bytes(b'[organisation]\nname = "Ville \xe9"\n')
+    assert "config.toml is not UTF-8 text" in cli.fails("asset", "list").stderr

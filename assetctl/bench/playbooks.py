@@ -19,19 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from assetctl.bench.ssh import Target
-from assetctl.config import Settings, resource_dirs
+from assetctl.config import Settings
 from assetctl.errors import AssetctlError
 
 
 def playbooks_dir() -> Path:
-    # not the user's configuration folder: the wipe runs only the playbooks assetctl ships
-    for candidate in resource_dirs("playbooks")[1:]:
-        if (candidate / "wipe.yml").exists():
-            return candidate
-    raise AssetctlError(
-        "the playbooks are not installed (playbooks/ of the source, or "
-        f"{resource_dirs('playbooks')[2]})"
-    )
+    """The playbooks shipped with assetctl (never the user's configuration folder: a wipe runs
+    only the playbooks assetctl ships)."""
+    from assetctl.resources import shipped
+
+    folder = shipped("playbooks")
+    if not (folder / "wipe.yml").exists():
+        raise AssetctlError(f"the playbooks are missing from {folder}: reinstall assetctl")
+    return folder
 
 
 @dataclass

@@ -267,6 +267,22 @@ def playbook_variables(settings: Settings, profile: Profile) -> dict[str, Any]:
     }
 
 
+def require_chroot_connection() -> None:
+    """Image builds run image.yml through the community.general collection's chroot
+    connection, which comes with the ``ansible`` package (the ``images`` extra)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("ansible_collections.community.general") is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        raise ImageError(
+            "building an image needs Ansible's community.general collection (its chroot "
+            "connection), which is not installed: pip install 'assetctl[images]'"
+        )
+
+
 def configure(settings: Settings, profile: Profile, tree: Path, progress: Progress) -> int:
     """Run image.yml on the tree; returns how many tasks changed something."""
     from assetctl.bench.playbooks import run_inventory
@@ -396,6 +412,7 @@ def build(
             return BuildResult(
                 profile.name, images_dir(settings) / current["archive"], current, built=False
             )
+    require_chroot_connection()
     if os.geteuid() != 0:
         raise ImageError("building an image needs root (debootstrap, chroot and mounts)")
     started = datetime.now(UTC)

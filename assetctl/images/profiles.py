@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assetctl.config import KINDS, resource_dirs
+from assetctl.config import resource_dirs
 from assetctl.errors import ConfigError, NotFoundError
+from assetctl.vocabulary import Kind, codes
 
 DESKTOPS = {
     "xfce": "task-xfce-desktop",
@@ -121,8 +122,8 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
     ):
         raise ConfigError(f"{where}: packages.install must list Debian package names")
     kinds = doc.get("for_kinds", [])
-    if not isinstance(kinds, list) or not kinds or not set(kinds) <= set(KINDS):
-        raise ConfigError(f"{where}: for_kinds must list some of {', '.join(KINDS)}")
+    if not isinstance(kinds, list) or not kinds or not set(kinds) <= {k.value for k in Kind}:
+        raise ConfigError(f"{where}: for_kinds must list some of {codes(Kind)}")
     desktop = str(system.get("desktop", "xfce"))
     if desktop not in DESKTOPS:
         raise ConfigError(f"{where}: system.desktop must be one of {', '.join(DESKTOPS)}")

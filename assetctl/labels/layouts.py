@@ -1,8 +1,8 @@
 """Label layouts: data files (``labels/NAME.toml``) describing a label stock.
 
-Searched, first match wins: the user's ``labels/`` folder in the configuration directory, the
-``labels/`` folder of a source checkout, and the copy installed with the package
-(``<prefix>/share/assetctl/labels``). A user adds a layout by adding a file.
+Searched, first match wins: the user's ``labels/`` folder in the configuration directory, then
+the layouts shipped with assetctl (``assetctl.resources.labels``). A user adds a layout by
+adding a file.
 """
 
 from __future__ import annotations

@@ -133,3 +133,16 @@ def test_every_package_exists_in_the_base_distribution(
     found = candidates(archive[key], profile.all_packages())
     missing = sorted(package for package, version in found.items() if version is None)
     assert not missing, f"{name}: not in {profile.suite} ({', '.join(profile.components)})"
+
+
+def test_an_image_build_without_the_images_extra_says_what_to_install(
+    cli_db: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench runs without the `ansible` bundle; only image builds need its collection."""
+    import sys
+
+    # as on a machine where the `ansible` package (ansible_collections) is not installed
+    monkeypatch.setitem(sys.modules, "ansible_collections", None)
+    result = cli_db.fails("image", "build", "test-minimal", "--force")
+    assert "needs Ansible's community.general collection" in result.stderr
+    assert "pip install 'assetctl[images]'" in result.stderr
