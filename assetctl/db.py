@@ -98,12 +98,46 @@ def _is_sqlite_locked(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+# What the database says when the fault is outside assetctl and the user can act on it: the
+# server is gone or refuses, the file cannot be opened or written, the disk is full.
+_UNREACHABLE = (
+    "could not connect",
+    "connection refused",
+    "connection failed",
+    "connection timed out",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is",
+    "unable to open database file",
+    "disk i/o error",
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "no space left on device",
+    "permission denied",
+)
+
+
+def database_fault(exc: BaseException) -> str | None:
+    """What to tell the user about a database error they can act on; None for a bug (a
+    missing column, a malformed query...), which must surface as one."""
+    from sqlalchemy.exc import DBAPIError
+
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(original or exc).strip()
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return f"the connection to the database was lost ({text}); repeat the command"
+    if any(marker in text.lower() for marker in _UNREACHABLE):
+        return f"cannot use the database: {text}"
+    return None
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed if the block succeeds, rolled back on any error.
 
     A concurrent change to the same row becomes a :class:`ConflictError`; a database that
-    cannot be reached becomes a :class:`DatabaseError`.
+    cannot be reached or written becomes a :class:`DatabaseError`; any other database error is
+    a bug and is raised as it is.
     """
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm.exc import StaleDataError
@@ -126,7 +160,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
                 "the database was busy with another user's change to the same records; "
                 "nothing was saved. Repeat the command"
             ) from None
-        raise DatabaseError(f"database error: {str(exc.orig or exc).strip()}") from None
+        fault = database_fault(exc)
+        if fault is None:
+            raise  # a bug, not the user's to fix
+        raise DatabaseError(f"{fault}; nothing was saved") from None
     except BaseException:
         session.rollback()
         raise

@@ -99,7 +99,10 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         runner = CliRunner()
-        env = {"ASSETCTL_DATABASE_URL": self.db_url}
+        env = {
+            "ASSETCTL_DATABASE_URL": self.db_url,
+            "ASSETCTL_DEBUG": os.environ.get("ASSETCTL_DEBUG", "1"),
+        }
         if self.operator:
             env["ASSETCTL_OPERATOR"] = self.operator
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=True)
@@ -153,6 +156,6 @@ def settings(cli_db: Cli) -> object:
 
 
 # the family side's seeded programme (staff and ready devices), for the CLI and report tests
-from tests.family_helpers import programme  # noqa: E402
+from tests.family_helpers import frozen_today, programme  # noqa: E402
 
-__all__ = ["programme"]
+__all__ = ["frozen_today", "programme"]

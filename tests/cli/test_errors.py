@@ -1,0 +1,62 @@
+"""The one error boundary: what the user can act on is an "Error:" line and exit code 1; a bug
+is a short line, exit code 70 and its traceback in a log file (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import Cli
+from tests.helpers import add_args
+
+
+def _bug_report(home: Path, stderr: str, kind: str) -> str:
+    assert f"Error: this is a bug in assetctl ({kind})" in stderr
+    assert "Traceback" not in stderr
+    logs = sorted((home / "logs").glob("crash-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in stderr
+    assert stat.S_IMODE(logs[0].stat().st_mode) == 0o600
+    return logs[0].read_text()
+
+
+def test_a_bug_is_reported_with_its_traceback_in_a_file(
+    cli_db: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSETCTL_DEBUG", "0")
+    tag = cli_db.ok(*add_args("laptop", "purchased", "Lenovo", "L14", "SN1")).stdout.strip()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ZeroDivisionError("a programming mistake")
+
+    monkeypatch.setattr("assetctl.assets.find_asset", broken)
+    result = cli_db("asset", "show", tag)
+    assert result.exit_code == 70, (result.exit_code, result.stderr)
+    logged = _bug_report(home, result.stderr, "ZeroDivisionError")
+    assert "Traceback" in logged and "a programming mistake" in logged
+
+
+def test_a_database_bug_is_not_disguised_as_advice(
+    cli_db: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column the program needs is missing: that is a bug (or a broken database), not a
+    busy database to retry."""
+    monkeypatch.setenv("ASSETCTL_DEBUG", "0")
+    tag = cli_db.ok(*add_args("laptop", "purchased", "Lenovo", "L14", "SN1")).stdout.strip()
+    engine = create_engine(cli_db.db_url)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE asset DROP COLUMN notes"))
+    engine.dispose()
+    result = cli_db("asset", "edit", tag, "--location", "storage")
+    assert result.exit_code == 70, (result.exit_code, result.stderr)
+    assert "Repeat the command" not in result.stderr
+    assert "notes" in _bug_report(home, result.stderr, result.stderr.split("(")[1].split(")")[0])
+
+
+def test_an_unreachable_database_is_the_users_to_fix(home: Path) -> None:
+    refused = Cli(db_url="postgresql+psycopg://nobody@127.0.0.1:1/none", home=home)
+    result = refused.fails("asset", "list")
+    assert "cannot open the database" in result.stderr
+    assert not (home / "logs").exists()
