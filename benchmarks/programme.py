@@ -8,7 +8,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from assetctl.config import NEIGHBOURHOODS as QPVS
+from assetctl.config.settings import NEIGHBOURHOODS as QPVS
 
 KINDS = (("desktop", "PC", 0.5), ("laptop", "PP", 0.35), ("printer", "IM", 0.15))
 SCHOOLS = [f"École {n}" for n in range(40)]
@@ -52,7 +52,7 @@ def seed_programme(url: str, assets: int, events: int, households: int) -> dict[
         )  # fmt: skip
     # households, one decision each; three in four equipped under a contract
     household_rows, decision_rows, contract_rows, line_rows = [], [], [], []
-    payment_rows, attendance_rows = [], []
+    payment_rows, attendance_rows, recommendation_rows = [], [], []
     with_family: dict[int, str] = {}
     next_asset = 1
     for h in range(1, households + 1):
@@ -67,6 +67,16 @@ def seed_programme(url: str, assets: int, events: int, households: int) -> dict[
                 "updated_at": start, "version": 1,
             }
         )  # fmt: skip
+        # the recommendation the committee decided on; one household in ten was diagnosed
+        # again since, so that it is back on the committee's agenda
+        for at in (start - timedelta(days=1), now) if h % 10 == 3 else (start - timedelta(days=1),):
+            recommendation_rows.append(
+                {
+                    "household_id": h, "at": at, "by": "bench", "as_of": at.date(),
+                    "items": [{"item": "laptop", "reason": "child aged 12"}],
+                    "rule": {"laptop_from_age": 9},
+                }
+            )  # fmt: skip
         decision_rows.append(
             {
                 "id": h, "session_id": 1, "household_id": h, "outcome": "approved",
@@ -162,6 +172,7 @@ def seed_programme(url: str, assets: int, events: int, households: int) -> dict[
             [{"id": 1, "held_on": start.date(), "topic": "Bases", "created_by": "bench"}],
         )
         _chunks(connection, tables["household"], household_rows)
+        _chunks(connection, tables["recommendation"], recommendation_rows)
         _chunks(connection, tables["decision"], decision_rows)
         _chunks(connection, tables["contract"], contract_rows)
         _chunks(connection, tables["contract_line"], line_rows)

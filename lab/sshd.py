@@ -90,7 +90,8 @@ def start_sshd(
     return SshServer(addresses[0], port, client_key, folder, None if detach else process, addresses)
 
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+# the captured outputs live with the tests that replay them
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 
 def build_sysfs(root: Path, capture: str) -> Path:

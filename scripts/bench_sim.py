@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.sshd import build_sysfs, start_sshd  # noqa: E402
+from lab.sshd import build_sysfs, start_sshd  # noqa: E402
 
 
 def start(folder: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.sshd import SshServer, build_sysfs, sshd_binary, start_sshd
 from tests.conftest import Cli
-from tests.support.sshd import SshServer, build_sysfs, sshd_binary, start_sshd
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from lab.sshd import SshServer
 from tests.bench.test_deploy import CACHE, big_disk, deploy_args, show  # noqa: F401
 from tests.conftest import Cli
-from tests.support.sshd import SshServer
 
 pytestmark = pytest.mark.slow
 OVMF = Path("/usr/share/OVMF")

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
+from lab.sshd import SshServer
 from tests.bench.test_wipe import show
 from tests.conftest import Cli
-from tests.support.sshd import SshServer
 
 DISK_SIZE = 1536 * 1024 * 1024
 CACHE = os.environ.get("ASSETCTL_IMAGE_CACHE", "/var/cache/assetctl")
@@ -360,7 +360,7 @@ def test_a_machine_that_cannot_reach_the_bench(
     from contextlib import contextmanager
 
     import assetctl.bench.deploy as deploy
-    from tests.support.sshd import free_port
+    from lab.sshd import free_port
 
     nowhere = f"http://127.0.0.1:{free_port()}/token/test-minimal.tar.zst"
 

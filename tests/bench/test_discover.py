@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lab.sshd import SshServer
 from tests.conftest import Cli
 from tests.helpers import add_args, snapshot
-from tests.support.sshd import SshServer
 
 
 def test_discover_registers_then_updates(

@@ -55,7 +55,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
 def test_deployments_at_once_share_one_port(tmp_path: Path) -> None:
     """`bench prepare --parallel` with a fixed [bench] image_port: each deployment gets its
     own path on the one server, which stops with the last."""
-    from tests.support.sshd import free_port
+    from lab.sshd import free_port
 
     port = free_port()
     first, second = tmp_path / "a.tar.zst", tmp_path / "b.tar.zst"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from lab.sshd import SshServer
 from tests.conftest import Cli
 from tests.helpers import add_args, snapshot
-from tests.support.sshd import SshServer
 
 SIZE = 48 * 1024 * 1024
 
