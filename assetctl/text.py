@@ -9,3 +9,11 @@ def squeeze(value: str | None) -> str | None:
     if value is None:
         return None
     return " ".join(value.split()) or None
+
+
+def fold_text(value: str | None) -> str:
+    """How names are compared (a school, a neighbourhood): lower case, no accents, single
+    spaces; "" for nothing."""
+    from assetctl.vocabulary import fold
+
+    return fold(value or "")
