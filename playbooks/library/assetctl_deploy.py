@@ -13,7 +13,7 @@ loader, unmount, then the compliance checks of verify.yml on the disk mounted re
 (module_utils/assetctl_compliance.py). Everything mounted is unmounted, passed or failed.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
 import ctypes
 import fcntl
@@ -23,24 +23,33 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-try:
-    from ansible.module_utils.assetctl_compliance import partitions, verify_disk
-    from ansible.module_utils.assetctl_machine import refusals
-except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
-    import sys
+if TYPE_CHECKING:  # the type checker reads the sibling folder (mypy_path)
+    from assetctl_compliance import partitions, verify_disk
+    from assetctl_machine import refusals
+else:
+    try:
+        from ansible.module_utils.assetctl_compliance import partitions, verify_disk
+        from ansible.module_utils.assetctl_machine import refusals
+    except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
+        import sys
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                    "module_utils"))
-    from assetctl_compliance import partitions, verify_disk  # type: ignore[no-redef]
-    from assetctl_machine import refusals  # type: ignore[no-redef]
+        sys.path.insert(
+            0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils")
+        )
+        from assetctl_compliance import partitions, verify_disk
+        from assetctl_machine import refusals
 
-__metaclass__ = type
+T = TypeVar("T")
+Params = dict[str, Any]
+
 
 DOCUMENTATION = r"""
 module: assetctl_deploy
@@ -136,8 +145,7 @@ CHUNK = 1 << 20
 # tar reads (and so writes) 10 KiB at a time by default; records of 64 KiB (-b 128, a pipe's
 # buffer; -B reassembles them from the pipe) cut its system calls six-fold and the extraction
 # by about a fifth (README, benchmarks). The archive follows -f.
-TAR_EXTRACT = ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-b", "128", "-B",
-               "-xpf"]
+TAR_EXTRACT = ["tar", "--numeric-owner", "--xattrs", "--acls", "--zstd", "-b", "128", "-B", "-xpf"]
 # No discard of the whole partition (TRIM, or on a loop device punching holes in its file):
 # the disk was sanitised by the wipe that the deployment requires, and a whole-disk discard
 # takes seconds on some drives. The partition follows.
@@ -151,26 +159,26 @@ class StepFailed(Exception):
     pass
 
 
-def run(command, stdin=None, env=None):
+def run(command: list[str], stdin: str | None = None, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
         command, input=stdin, capture_output=True, text=True, env=dict(os.environ, **(env or {}))
     )
     if done.returncode != 0:
         shown = " ".join(command)
-        raise StepFailed("%s: %s" % (shown, (done.stderr or done.stdout).strip()[-800:]))
+        raise StepFailed(f"{shown}: {(done.stderr or done.stdout).strip()[-800:]}")
     return done.stdout
 
 
-def wait_for(paths, seconds=20.0):
+def wait_for(paths: list[str], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not all(os.path.exists(p) for p in paths):
         if time.monotonic() > deadline:
-            raise StepFailed("the kernel did not show %s" % ", ".join(paths))
+            raise StepFailed(f"the kernel did not show {', '.join(paths)}")
         time.sleep(0.1)
 
 
 @contextmanager
-def written_behind(target, period=0.5):
+def written_behind(target: str, period: float = 0.5) -> Iterator[None]:
     """syncfs(2) of the file system under ``target`` every ``period`` seconds while the block
     runs: the disk writes the image while tar extracts it. Left alone, a machine with a few GB
     of memory keeps the whole image dirty in its page cache (the kernel starts writing back at
@@ -184,7 +192,7 @@ def written_behind(target, period=0.5):
     descriptor = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
     done = threading.Event()
 
-    def write_back():
+    def write_back() -> None:
         while not done.wait(period):
             syncfs(descriptor)
 
@@ -198,21 +206,23 @@ def written_behind(target, period=0.5):
         os.close(descriptor)
 
 
-def stream_image(url, expected, target):
+def stream_image(url: str, expected: str, target: str) -> tuple[str, int]:
     """The archive from the bench straight into tar; its sha256 is computed on the way, and
     the file system is written back to the disk as it fills."""
     digest = hashlib.sha256()
     received = 0
     with tempfile.TemporaryFile() as errors, written_behind(target):
         tar = subprocess.Popen(
-            TAR_EXTRACT + ["-", "-C", target],
+            [*TAR_EXTRACT, "-", "-C", target],
             stdin=subprocess.PIPE,
             stderr=errors,
         )
-        try:  # a pipe of one chunk, not 64 KiB: the relay hands each chunk over in one write
-            fcntl.fcntl(tar.stdin.fileno(), fcntl.F_SETPIPE_SZ, CHUNK)
-        except (AttributeError, OSError):
-            pass  # an older kernel or a lower pipe-max-size: the default pipe
+        pipe = tar.stdin
+        assert pipe is not None  # stdin=PIPE
+        # a pipe of one chunk, not 64 KiB: the relay hands each chunk over in one write (an
+        # older kernel or a lower pipe-max-size: the default pipe)
+        with suppress(AttributeError, OSError):
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, CHUNK)
         try:
             # the bench is on the local network: never through a proxy of the live system
             response = open_url(url, timeout=60, use_proxy=False)
@@ -223,7 +233,7 @@ def stream_image(url, expected, target):
                 if not count:
                     break
                 digest.update(view[:count])
-                tar.stdin.write(view[:count])
+                pipe.write(view[:count])
                 received += count
         except BrokenPipeError:
             pass  # tar stopped: its own message follows
@@ -231,53 +241,48 @@ def stream_image(url, expected, target):
             tar.kill()
             tar.wait()
             raise StepFailed(
-                "fetching the image from %s: %s (this machine must reach the bench there: "
-                "see [bench] image_address and image_port)" % (url, exc)
-            )
+                f"fetching the image from {url}: {exc} (this machine must reach the bench there: "
+                "see [bench] image_address and image_port)"
+            ) from None
         finally:
-            try:
-                tar.stdin.close()
-            except BrokenPipeError:
-                pass
+            with suppress(BrokenPipeError):
+                pipe.close()
         code = tar.wait()
         errors.seek(0)
         message = errors.read().decode("utf-8", "replace").strip()
     if code != 0:
-        raise StepFailed("tar: %s" % message[-800:])
+        raise StepFailed(f"tar: {message[-800:]}")
     if digest.hexdigest() != expected:
         raise StepFailed(
-            "the image received (%d bytes, sha256 %s) is not the one of the "
-            "manifest (sha256 %s): the disk is not usable, deploy again"
-            % (received, digest.hexdigest(), expected)
+            f"the image received ({received} bytes, sha256 {digest.hexdigest()}) is not the "
+            f"one of the manifest (sha256 {expected}): the disk is not usable, deploy again"
         )
     return digest.hexdigest(), received
 
 
-def write(path, text, mode):
+def write(path: str, text: str, mode: int) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.chmod(path, mode)
 
 
-def identity(params, target, root_uuid, esp_uuid):
-    fstab = (
-        "# Written by assetctl at deployment.\nUUID=%s / ext4 errors=remount-ro 0 1\n" % root_uuid
-    )
+def identity(params: Params, target: str, root_uuid: str, esp_uuid: str) -> None:
+    fstab = f"# Written by assetctl at deployment.\nUUID={root_uuid} / ext4 errors=remount-ro 0 1\n"
     if esp_uuid:
-        fstab += "UUID=%s /boot/efi vfat umask=0077 0 1\n" % esp_uuid
+        fstab += f"UUID={esp_uuid} /boot/efi vfat umask=0077 0 1\n"
     write(os.path.join(target, "etc/fstab"), fstab, 0o644)
     write(os.path.join(target, "etc/hostname"), params["hostname"] + "\n", 0o644)
     write(
         os.path.join(target, "etc/hosts"),
-        "127.0.0.1 localhost\n127.0.1.1 %s\n::1 localhost ip6-localhost ip6-loopback\n"
-        % params["hostname"],
+        f"127.0.0.1 localhost\n127.0.1.1 {params['hostname']}\n"
+        "::1 localhost ip6-localhost ip6-loopback\n",
         0o644,
     )
     write(os.path.join(target, "etc/machine-id"), params["machine_id"] + "\n", 0o444)
     run(["chpasswd", "--root", target], stdin=params["passwords"].strip() + "\n")
 
 
-def system_mounts(target, mounted):
+def system_mounts(target: str, mounted: list[str]) -> None:
     """/dev, /proc and /sys in the new system, for the boot loader's tools."""
     for name in ("dev", "proc", "sys"):
         where = os.path.join(target, name)
@@ -287,7 +292,7 @@ def system_mounts(target, mounted):
         run(["mount", "--make-rslave", where])  # unmounting it must not reach the live system
 
 
-def boot_menu(params, target, root_uuid):
+def boot_menu(params: Params, target: str, root_uuid: str) -> None:
     """SSH host keys (if any) and grub-mkconfig, in the new system."""
     if os.path.exists(os.path.join(target, "usr/sbin/sshd")):
         run(["chroot", target, "ssh-keygen", "-A"])
@@ -307,7 +312,7 @@ def boot_menu(params, target, root_uuid):
             os.unlink(by_uuid)
 
 
-def boot_loader(params, target, boot_part, root_uuid):
+def boot_loader(params: Params, target: str, boot_part: str, root_uuid: str) -> None:
     if params["firmware"] == "bios":
         run(
             [
@@ -334,8 +339,8 @@ def boot_loader(params, target, boot_part, root_uuid):
     )
     write(
         os.path.join(target, "boot/grub/embedded.cfg"),
-        "search --no-floppy --fs-uuid --set=root %s\nset prefix=($root)/boot/grub\n"
-        "configfile $prefix/grub.cfg\n" % root_uuid,
+        f"search --no-floppy --fs-uuid --set=root {root_uuid}\nset prefix=($root)/boot/grub\n"
+        "configfile $prefix/grub.cfg\n",
         0o644,
     )
     staging = os.path.join(target, "boot/efi/EFI/BOOT")
@@ -362,53 +367,70 @@ def boot_loader(params, target, boot_part, root_uuid):
     run(["rm", "-rf", os.path.join(target, "boot/efi/EFI")])
 
 
-def partition(disk, firmware):
+def partition(disk: str, firmware: str) -> None:
     """A new GPT with sfdisk (util-linux; sgdisk sleeps a second twice). Old signatures on the
     disk and in the new partitions are erased. The kernel is told with partx rather than by
     sfdisk, which pauses a quarter of a second first and re-reads the table with an ioctl
     that some kernels answer without parsing GPT."""
-    first = ("size=260MiB, type=%s, name=EFI" % ESP_TYPE if firmware == "uefi"
-             else "size=1MiB, type=%s, name=BIOS" % BIOS_BOOT_TYPE)
-    script = "label: gpt\n%s\ntype=%s, name=famille\n" % (first, ROOT_TYPE)
-    run(["sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", "--wipe", "always",
-         "--wipe-partitions", "always", disk], stdin=script)
+    first = (
+        f"size=260MiB, type={ESP_TYPE}, name=EFI"
+        if firmware == "uefi"
+        else f"size=1MiB, type={BIOS_BOOT_TYPE}, name=BIOS"
+    )
+    script = f"label: gpt\n{first}\ntype={ROOT_TYPE}, name=famille\n"
+    run(
+        [
+            "sfdisk",
+            "--quiet",
+            "--no-reread",
+            "--no-tell-kernel",
+            "--wipe",
+            "always",
+            "--wipe-partitions",
+            "always",
+            disk,
+        ],
+        stdin=script,
+    )
     # the old partitions out first: updating them in place fails where an old one overlaps
     # a new one (a disk deployed with the other firmware's layout)
     subprocess.run(["partx", "--delete", disk], capture_output=True)  # none is fine
     run(["partx", "--add", disk])
 
 
-def check_geometry(disk, paths):
+def check_geometry(disk: str, paths: list[str]) -> None:
     """The kernel's partitions are the new table's: never write a file system through a
     partition device that still has the old table's start or size."""
-    table = run(["partx", "--raw", "--noheadings", "--output", "NR,START,SECTORS",
-                 disk])
-    planned = {}
+    table = run(["partx", "--raw", "--noheadings", "--output", "NR,START,SECTORS", disk])
+    planned: dict[int, tuple[int, int]] = {}
     for line in table.split("\n"):
         if line.strip():
-            number, start, sectors = line.split()
-            planned[int(number)] = (int(start), int(sectors))
+            nr, first, count = line.split()
+            planned[int(nr)] = (int(first), int(count))
     for number, path in enumerate(paths, start=1):
         sysfs = os.path.join("/sys/class/block", os.path.basename(os.path.realpath(path)))
         with open(os.path.join(sysfs, "start")) as start, open(os.path.join(sysfs, "size")) as size:
-            shown = (int(start.read()), int(size.read()))
+            shown = (int(start.read()), int(size.read()))  # fmt: skip
         if shown != planned.get(number):
-            wanted = ("sector %d, %d sectors" % planned[number] if number in planned
-                      else "nowhere")
+            wanted = (
+                f"sector {planned[number][0]}, {planned[number][1]} sectors"
+                if number in planned
+                else "nowhere"
+            )
             raise StepFailed(
-                "the kernel shows %s at sector %d, %d sectors, but the new table puts it at %s:"
-                " nothing written to it; restart the live system and deploy again"
-                % (path, shown[0], shown[1], wanted)
+                f"the kernel shows {path} at sector {shown[0]}, {shown[1]} sectors, but the new "
+                f"table puts it at {wanted}: nothing written to it; restart the live system and "
+                "deploy again"
             )
 
 
-def deploy(params, steps):
+def deploy(params: Params, steps: list[dict[str, Any]]) -> dict[str, Any]:
     disk, target, firmware = params["disk"], params["mount_point"], params["firmware"]
     boot_part, root_part = partitions(disk)
-    mounted = []
-    result = {}
+    mounted: list[str] = []
+    result: dict[str, Any] = {}
 
-    def step(name, action):
+    def step(name: str, action: Callable[[], T]) -> T:
         started = time.monotonic()
         try:
             return action()
@@ -422,13 +444,13 @@ def deploy(params, steps):
         step("partitions shown", lambda: wait_for([boot_part, root_part]))
         check_geometry(disk, [boot_part, root_part])
         if firmware == "uefi":
-            step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI",
-                                                 boot_part]))
-        step("root file system", lambda: run(MKFS_ROOT + ["-L", "famille", root_part]))
+            step("EFI file system", lambda: run(["mkfs.vfat", "-F", "32", "-n", "EFI", boot_part]))
+        step("root file system", lambda: run([*MKFS_ROOT, "-L", "famille", root_part]))
         run(["mount", "-t", "ext4", root_part, target])
         mounted.append(target)
-        sha, size = step("image", lambda: stream_image(params["image_url"],
-                                                       params["image_sha256"], target))
+        sha, size = step(
+            "image", lambda: stream_image(params["image_url"], params["image_sha256"], target)
+        )
         result.update(sha256=sha, bytes=size)
         root_uuid = run(["blkid", "-s", "UUID", "-o", "value", root_part]).strip()
         esp_uuid = ""
@@ -453,13 +475,13 @@ def deploy(params, steps):
     return result
 
 
-def unmount(mounted):
+def unmount(mounted: list[str]) -> None:
     while mounted:
         run(["umount", "-R", mounted.pop()])
     run(["sync"])
 
 
-def main():
+def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
             disk=dict(type="str", required=True),
@@ -477,29 +499,36 @@ def main():
         supports_check_mode=False,
     )
     params = module.params
-    serial, problems, _ = refusals(params["expected_serial"], [{"path": params["disk"]}],
-                                   params["dmi_root"])
+    serial, problems, _ = refusals(
+        params["expected_serial"], [{"path": params["disk"]}], params["dmi_root"]
+    )
     if problems:
-        module.fail_json(msg="; ".join(problems), machine_serial=serial, refused=True,
-                         steps=[], checks=[])
-    steps = []
+        module.fail_json(
+            msg="; ".join(problems), machine_serial=serial, refused=True, steps=[], checks=[]
+        )
+    steps: list[dict[str, Any]] = []
     try:
         result = deploy(params, steps)
     except StepFailed as exc:
         module.fail_json(msg=str(exc), steps=steps, checks=[])
     except OSError as exc:
-        module.fail_json(msg="%s: %s" % (exc.filename or "", exc.strerror or exc), steps=steps,
-                         checks=[])
+        module.fail_json(msg=f"{exc.filename or ''}: {exc.strerror or exc}", steps=steps, checks=[])
     started = time.monotonic()
-    checks, error = verify_disk(params["disk"], params["mount_point"], params["profile"],
-                                params["hostname"], params["firmware"])
+    checks, error = verify_disk(
+        params["disk"],
+        params["mount_point"],
+        params["profile"],
+        params["hostname"],
+        params["firmware"],
+    )
     steps.append({"step": "verify", "seconds": round(time.monotonic() - started, 3)})
     if error:
         module.fail_json(msg=error, steps=steps, checks=[], **result)
     failed = [c["check"] for c in checks if not c["ok"]]
     if failed:
-        module.fail_json(msg="verification failed: " + "; ".join(failed), steps=steps,
-                         checks=checks, **result)
+        module.fail_json(
+            msg="verification failed: " + "; ".join(failed), steps=steps, checks=checks, **result
+        )
     module.exit_json(changed=True, steps=steps, checks=checks, **result)
 
 

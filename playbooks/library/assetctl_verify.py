@@ -6,22 +6,26 @@ Mounts the deployed root file system read-only, lists the EFI system partition w
 Nothing is changed.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from ansible.module_utils.basic import AnsibleModule
 
-try:
-    from ansible.module_utils.assetctl_compliance import verify_disk
-except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
-    import sys
+if TYPE_CHECKING:  # the type checker reads the sibling folder (mypy_path)
+    from assetctl_compliance import verify_disk
+else:
+    try:
+        from ansible.module_utils.assetctl_compliance import verify_disk
+    except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
+        import sys
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                    "module_utils"))
-    from assetctl_compliance import verify_disk  # type: ignore[no-redef]
+        sys.path.insert(
+            0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils")
+        )
+        from assetctl_compliance import verify_disk
 
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: assetctl_verify
@@ -72,7 +76,7 @@ checks:
 """
 
 
-def main():
+def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
             disk=dict(type="str", required=True),
@@ -84,8 +88,13 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    checks, error = verify_disk(params["disk"], params["mount_point"], params["profile"],
-                                params["hostname"], params["firmware"])
+    checks, error = verify_disk(
+        params["disk"],
+        params["mount_point"],
+        params["profile"],
+        params["hostname"],
+        params["firmware"],
+    )
     if error:
         module.fail_json(msg=error, checks=[])
     failed = [c["check"] for c in checks if not c["ok"]]

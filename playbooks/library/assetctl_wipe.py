@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 """Ansible module: sanitise the disks of the machine it runs on, with proof.
 
 Runs on the bench live system (python3, util-linux, nvme-cli, hdparm). Every check comes before
@@ -9,29 +8,35 @@ running system, nothing mounted on it, not removable, and still the disk that wa
 disk offers one, else one overwrite pass, Clear) and verified by reading it back.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
 import hashlib
 import mmap
 import os
 import random
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.basic import AnsibleModule
 
-try:
-    from ansible.module_utils import assetctl_sanitize as sanitize
-    from ansible.module_utils.assetctl_machine import refusals, run
-except ImportError:  # imported outside Ansible (ansible-lint, benchmarks): the sibling folder
-    import sys
+if TYPE_CHECKING:  # the type checker reads the sibling folder (mypy_path)
+    import assetctl_sanitize as sanitize
+    from assetctl_machine import Node, refusals, run
+else:
+    try:
+        from ansible.module_utils import assetctl_sanitize as sanitize
+        from ansible.module_utils.assetctl_machine import refusals, run
+    except ImportError:  # imported outside Ansible (ansible-lint, benchmarks): the sibling folder
+        import sys
 
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                                    "module_utils"))
-    import assetctl_sanitize as sanitize  # type: ignore[no-redef]
-    from assetctl_machine import refusals, run  # type: ignore[no-redef]
+        sys.path.insert(
+            0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils")
+        )
+        import assetctl_sanitize as sanitize
+        from assetctl_machine import refusals, run
 
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: assetctl_wipe
@@ -95,17 +100,19 @@ disks:
 CHUNK = 4 * 1024 * 1024
 MIB = 1024 * 1024
 TOOL = "assetctl_wipe 1"
-def now():
-    return datetime.now(timezone.utc).isoformat()
 
 
-def aligned_buffer(size):
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def aligned_buffer(size: int) -> mmap.mmap:
     return mmap.mmap(-1, size)  # page-aligned, zero-filled: what O_DIRECT needs
 
 
-def overwrite(path, size):
+def overwrite(path: str, size: int) -> tuple[int, list[str]]:
     """One pass of zeros over the whole disk, bypassing the page cache."""
-    written, errors = 0, []
+    written, errors = 0, list[str]()
     buffer = aligned_buffer(CHUNK)
     fd = os.open(path, os.O_WRONLY | getattr(os, "O_DIRECT", 0))
     try:
@@ -115,10 +122,10 @@ def overwrite(path, size):
             try:
                 count = os.write(fd, view[:length])
             except OSError as exc:
-                errors.append("write at %d: %s" % (written, exc.strerror))
+                errors.append(f"write at {written}: {exc.strerror}")
                 break
             if count <= 0:
-                errors.append("write at %d returned %d" % (written, count))
+                errors.append(f"write at {written} returned {count}")
                 break
             written += count
         view.release()
@@ -129,7 +136,7 @@ def overwrite(path, size):
     return written, errors
 
 
-def sample_offsets(size, count, seed):
+def sample_offsets(size: int, count: int, seed: int) -> list[int]:
     """First and last MiB always, then ``count`` random MiB-aligned blocks."""
     last = max(0, (size - MIB) // MIB * MIB)
     rng = random.Random(seed)
@@ -139,7 +146,7 @@ def sample_offsets(size, count, seed):
     return sorted(o for o in picked if o < size)
 
 
-def read_blocks(path, offsets, length=MIB):
+def read_blocks(path: str, offsets: list[int], length: int = MIB) -> Iterator[tuple[int, bytes]]:
     buffer = aligned_buffer(length)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECT", 0))
     try:
@@ -152,7 +159,9 @@ def read_blocks(path, offsets, length=MIB):
         buffer.close()
 
 
-def verify_zeros(path, size, how, samples, seed):
+def verify_zeros(
+    path: str, size: int, how: str, samples: int, seed: int
+) -> tuple[bool, int, list[int]]:
     """Read back: every byte read must be zero. Returns (passed, bytes read, bad offsets)."""
     if how == "full":
         offsets = list(range(0, size, CHUNK))
@@ -161,28 +170,33 @@ def verify_zeros(path, size, how, samples, seed):
         offsets = sample_offsets(size, samples, seed)
         length = MIB
     zero = bytes(length)
-    checked, bad = 0, []
+    checked, bad = 0, list[int]()
     for offset, data in read_blocks(path, offsets, length):
         checked += len(data)
-        if data != zero[:len(data)]:
+        if data != zero[: len(data)]:
             first = next(i for i, b in enumerate(data) if b)
             bad.append(offset + first)
     return not bad, checked, bad[:10]
 
 
-def sample_digests(path, size, samples, seed):
-    return {offset: hashlib.sha256(data).hexdigest()
-            for offset, data in read_blocks(path, sample_offsets(size, samples, seed))}
+def sample_digests(path: str, size: int, samples: int, seed: int) -> dict[int, str]:
+    return {
+        offset: hashlib.sha256(data).hexdigest()
+        for offset, data in read_blocks(path, sample_offsets(size, samples, seed))
+    }
 
 
-def firmware_erase(method, path, deadline_s=6 * 3600):
+def firmware_erase(method: str, path: str, deadline_s: float = 6 * 3600) -> tuple[bool, str]:
     """Run a firmware sanitise command and wait for the drive to say it completed."""
     if method.startswith("nvme-sanitize"):
-        action = {"nvme-sanitize-crypto": "4", "nvme-sanitize-block": "2",
-                  "nvme-sanitize-overwrite": "3"}[method]
+        action = {
+            "nvme-sanitize-crypto": "4",
+            "nvme-sanitize-block": "2",
+            "nvme-sanitize-overwrite": "3",
+        }[method]
         code, _, err = run(["nvme", "sanitize", path, "--sanact=" + action])
         if code != 0:
-            return False, "nvme sanitize failed: %s" % err.strip()
+            return False, f"nvme sanitize failed: {err.strip()}"
         started = time.monotonic()
         while time.monotonic() - started < deadline_s:
             time.sleep(5)
@@ -191,18 +205,20 @@ def firmware_erase(method, path, deadline_s=6 * 3600):
             if state == "completed":
                 return True, "nvme sanitize-log: completed"
             if state in ("failed", "never"):
-                return False, "nvme sanitize-log: %s" % state
+                return False, f"nvme sanitize-log: {state}"
         return False, "sanitize did not complete in time"
     if method.startswith("nvme-format"):
         ses = "2" if method == "nvme-format-crypto" else "1"
         code, out, err = run(["nvme", "format", path, "--ses=" + ses, "--force"], timeout=3600)
         return code == 0, ("nvme format: " + (out or err).strip())[:300]
     if method.startswith("ata-sanitize"):
-        flag = {"ata-sanitize-crypto": "--sanitize-crypto-scramble",
-                "ata-sanitize-block": "--sanitize-block-erase"}[method]
+        flag = {
+            "ata-sanitize-crypto": "--sanitize-crypto-scramble",
+            "ata-sanitize-block": "--sanitize-block-erase",
+        }[method]
         code, _, err = run(["hdparm", "--yes-i-know-what-i-am-doing", flag, path])
         if code != 0:
-            return False, "hdparm %s failed: %s" % (flag, err.strip())
+            return False, f"hdparm {flag} failed: {err.strip()}"
         seen_progress = False
         started = time.monotonic()
         while time.monotonic() - started < deadline_s:
@@ -216,27 +232,33 @@ def firmware_erase(method, path, deadline_s=6 * 3600):
             elif state == "idle":
                 # idle without a completion report: the drive did nothing (seen on drives that
                 # answer the command with an abort hdparm does not treat as an error)
-                return (seen_progress, "sanitize ran and the drive is idle again" if
-                        seen_progress else "the drive never started the sanitize")
+                return (
+                    seen_progress,
+                    "sanitize ran and the drive is idle again"
+                    if seen_progress
+                    else "the drive never started the sanitize",
+                )
         return False, "sanitize did not complete in time"
     if method == "ata-secure-erase-enhanced":
         password = "assetctl"
-        code, _, err = run(["hdparm", "--user-master", "u", "--security-set-pass", password,
-                            path])
+        code, _, err = run(["hdparm", "--user-master", "u", "--security-set-pass", password, path])
         if code != 0:
-            return False, "hdparm --security-set-pass failed: %s" % err.strip()
-        code, out, err = run(["hdparm", "--user-master", "u", "--security-erase-enhanced",
-                              password, path], timeout=deadline_s)
+            return False, f"hdparm --security-set-pass failed: {err.strip()}"
+        code, out, err = run(
+            ["hdparm", "--user-master", "u", "--security-erase-enhanced", password, path],
+            timeout=deadline_s,
+        )
         return code == 0, ("hdparm --security-erase-enhanced: " + (err or "ok").strip())[:300]
-    return False, "unknown method %s" % method
+    return False, f"unknown method {method}"
 
 
-def inspect(node, path, force_overwrite):
+def inspect(node: Node, path: str, force_overwrite: bool) -> tuple[str, str, str, dict[str, Any]]:
     """The method for a disk and what its firmware reports (hidden areas included)."""
     name, transport = node["name"], (node.get("tran") or "")
     disk = {"name": name, "transport": transport, "rotational": node.get("rota") in (True, "1")}
-    report = {"hpa": None, "dco_real_max": None}
-    nvme = ata = None
+    report: dict[str, Any] = {"hpa": None, "dco_real_max": None}
+    nvme: dict[str, int] | None = None
+    ata: dict[str, Any] | None = None
     if not force_overwrite and (transport == "nvme" or name.startswith("nvme")):
         _, out, _ = run(["nvme", "id-ctrl", "-o", "json", path])
         nvme = sanitize.nvme_capabilities(out) if out.strip() else None
@@ -251,25 +273,35 @@ def inspect(node, path, force_overwrite):
     return method, category, reason, report
 
 
-def sanitise(module, plan, node):
+def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
     path = plan["path"]
     size = int(node.get("size") or 0)
     params = module.params
     seed = int.from_bytes(os.urandom(4), "big")
-    record = {
-        "path": path, "model": (node.get("model") or "").strip() or None,
-        "serial": (node.get("serial") or "").strip() or None, "size_bytes": size,
+    record: dict[str, Any] = {
+        "path": path,
+        "model": (node.get("model") or "").strip() or None,
+        "serial": (node.get("serial") or "").strip() or None,
+        "size_bytes": size,
         "media": "ssd" if node.get("rota") in (False, "0") else "hdd",
-        "transport": node.get("tran"), "started_at": now(), "errors": [], "tool": TOOL,
-        "verification": "%s read-back" % params["verify"], "sample_seed": seed,
+        "transport": node.get("tran"),
+        "started_at": now(),
+        "errors": [],
+        "tool": TOOL,
+        "verification": f"{params['verify']} read-back",
+        "sample_seed": seed,
     }
     if params["mode"] == "verify":
         record.update(method="verify-only", nist_category=None, reason="re-verification")
-        passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"],
-                                            seed)
-        record.update(bytes_written=0, bytes_verified=checked, verified=passed,
-                      bad_offsets=bad, result="passed" if passed else "failed",
-                      finished_at=now())
+        passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"], seed)
+        record.update(
+            bytes_written=0,
+            bytes_verified=checked,
+            verified=passed,
+            bad_offsets=bad,
+            result="passed" if passed else "failed",
+            finished_at=now(),
+        )
         return record
     method, category, reason, firmware = inspect(node, path, params["method"] == "overwrite")
     record.update(method=method, nist_category=category, reason=reason, firmware=firmware)
@@ -277,14 +309,14 @@ def sanitise(module, plan, node):
     if hpa and hpa["enabled"] and hpa["hidden_sectors"] and method == "overwrite":
         # an overwrite cannot reach sectors the drive hides: the disk is not sanitised
         record["errors"].append(
-            "hidden area (HPA): %d sectors out of reach of the overwrite; remove it with "
-            "`hdparm -N p%d %s` and wipe again" % (hpa["hidden_sectors"], hpa["native"], path))
+            f"hidden area (HPA): {hpa['hidden_sectors']} sectors out of reach of the overwrite; "
+            f"remove it with `hdparm -N p{hpa['native']} {path}` and wipe again"
+        )
     if method == "overwrite":
         written, errors = overwrite(path, size)
         record["bytes_written"] = written
         record["errors"].extend(errors)
-        passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"],
-                                            seed)
+        passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"], seed)
     else:
         before = sample_digests(path, size, params["samples"], seed)
         done, message = firmware_erase(method, path)
@@ -304,7 +336,7 @@ def sanitise(module, plan, node):
     return record
 
 
-def main():
+def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
             expected_serial=dict(type="str", default=None),
@@ -318,22 +350,30 @@ def main():
         supports_check_mode=False,
     )
     params = module.params
-    serial, problems, nodes = refusals(params["expected_serial"], params["disks"],
-                                       params["dmi_root"])
+    serial, problems, nodes = refusals(
+        params["expected_serial"], params["disks"], params["dmi_root"]
+    )
     if problems:
         module.fail_json(msg="; ".join(problems), machine_serial=serial, refused=True, disks=[])
-    records = []
-    for plan, node in zip(params["disks"], nodes):
+    records: list[dict[str, Any]] = []
+    for plan, node in zip(params["disks"], nodes, strict=False):
         try:
             records.append(sanitise(module, plan, node))
         except OSError as exc:
-            records.append({"path": plan["path"], "result": "failed", "errors": [str(exc)],
-                            "finished_at": now()})
+            records.append(
+                {
+                    "path": plan["path"],
+                    "result": "failed",
+                    "errors": [str(exc)],
+                    "finished_at": now(),
+                }
+            )
     failed = [r["path"] for r in records if r["result"] != "passed"]
-    result = dict(changed=params["mode"] == "wipe", machine_serial=serial, disks=records,
-                  refused=False)
+    result = dict(
+        changed=params["mode"] == "wipe", machine_serial=serial, disks=records, refused=False
+    )
     if failed:
-        module.fail_json(msg="not every disk passed: %s" % ", ".join(failed), **result)
+        module.fail_json(msg=f"not every disk passed: {', '.join(failed)}", **result)
     module.exit_json(**result)
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 """Compliance checks of a deployed family system, read from its disk: the profile's packages,
 the accounts, the children's account outside every administrator group, the parental settings,
 no technician access left, locale, keyboard, identity, boot files.
@@ -7,20 +6,22 @@ Shared by the verify and the deployment modules (module_utils). Nothing is chang
 file system is mounted read-only and the EFI system partition is read with mtools.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
 import glob
 import json
 import os
 import re
 import subprocess
-
-__metaclass__ = type
+from collections.abc import Iterable
+from typing import Any
 
 ADMIN_GROUPS = ("sudo", "adm", "admin", "wheel", "root")
+# one line of the report: {"check": name, "ok": bool, "detail": text}
+Check = dict[str, Any]
 
 
-def read(root, path):
+def read(root: str, path: str) -> str | None:
     try:
         with open(os.path.join(root, path.lstrip("/")), encoding="utf-8", errors="replace") as f:
             return f.read()
@@ -28,9 +29,9 @@ def read(root, path):
         return None
 
 
-def installed_packages(root):
+def installed_packages(root: str) -> set[str]:
     status = read(root, "/var/lib/dpkg/status") or ""
-    found = set()
+    found: set[str] = set()
     for block in status.split("\n\n"):
         name = re.search(r"^Package: (\S+)", block, re.M)
         state = re.search(r"^Status: (.+)$", block, re.M)
@@ -39,8 +40,8 @@ def installed_packages(root):
     return found
 
 
-def groups_of(root):
-    members = {}
+def groups_of(root: str) -> dict[str, set[str]]:
+    members: dict[str, set[str]] = {}
     for line in (read(root, "/etc/group") or "").splitlines():
         parts = line.split(":")
         if len(parts) >= 4:
@@ -48,8 +49,8 @@ def groups_of(root):
     return members
 
 
-def users(root):
-    found = {}
+def users(root: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
     for line in (read(root, "/etc/passwd") or "").splitlines():
         parts = line.split(":")
         if len(parts) >= 7:
@@ -57,69 +58,104 @@ def users(root):
     return found
 
 
-def run_checks(root, profile, hostname, firmware, esp_files=()):
-    checks = []
+def run_checks(
+    root: str,
+    profile: dict[str, Any],
+    hostname: str,
+    firmware: str,
+    esp_files: Iterable[str] = (),
+) -> list[Check]:
+    checks: list[Check] = []
 
-    def check(name, ok, detail=""):
+    def check(name: str, ok: object, detail: str = "") -> None:
         checks.append({"check": name, "ok": bool(ok), "detail": detail})
 
     packages = installed_packages(root)
     missing = sorted(set(profile["packages"]) - packages)
-    check("profile packages installed", not missing,
-          "missing: " + ", ".join(missing) if missing else "%d packages" % len(profile["packages"]))
+    check(
+        "profile packages installed",
+        not missing,
+        "missing: " + ", ".join(missing) if missing else f"{len(profile['packages'])} packages",
+    )
     accounts = users(root)
     members = groups_of(root)
     parent, child = profile["parent"]["name"], profile["children"]["name"]
     check("parent account", parent in accounts, parent)
     check("children's account", child in accounts, child)
     admin = [g for g in ADMIN_GROUPS if child in members.get(g, set())]
-    check("children's account without administrator rights", child in accounts and not admin,
-          "in " + ", ".join(admin) if admin else "no admin group")
+    check(
+        "children's account without administrator rights",
+        child in accounts and not admin,
+        "in " + ", ".join(admin) if admin else "no admin group",
+    )
     if profile["parent"].get("administrator"):
         check("parent is an administrator", parent in members.get("sudo", set()), "sudo group")
     dns = profile.get("dns") or {}
     if dns.get("enabled"):
         text = read(root, "/etc/systemd/resolved.conf.d/assetctl-filter.conf") or ""
         servers = all(server in text for server in dns.get("servers", []))
-        check("DNS filter (systemd-resolved drop-in)", servers and "Domains=~." in text,
-              "servers %s" % ", ".join(dns.get("servers", [])))
+        check(
+            "DNS filter (systemd-resolved drop-in)",
+            servers and "Domains=~." in text,
+            f"servers {', '.join(dns.get('servers', []))}",
+        )
     firefox = profile.get("firefox") or {}
     if firefox.get("enabled"):
         try:
             policies = json.loads(read(root, "/etc/firefox-esr/policies/policies.json") or "")
             doh = policies["policies"]["DNSOverHTTPS"]
-            locked = doh.get("Locked") is True and (doh.get("Enabled") is False
-                                                    or bool(doh.get("ProviderURL")))
+            locked = doh.get("Locked") is True and (
+                doh.get("Enabled") is False or bool(doh.get("ProviderURL"))
+            )
         except (ValueError, KeyError, TypeError):
             locked = False
-        check("Firefox policy (DNS over HTTPS off or filtered, locked)", locked,
-              "/etc/firefox-esr/policies/policies.json")
+        check(
+            "Firefox policy (DNS over HTTPS off or filtered, locked)",
+            locked,
+            "/etc/firefox-esr/policies/policies.json",
+        )
     limits = profile.get("time_limits") or {}
     if limits.get("enabled"):
-        text = read(root, "/var/lib/timekpr/config/timekpr.%s.conf" % child) or ""
-        check("time limits of the children's account (timekpr-nExt)",
-              "LIMITS_PER_WEEKDAYS" in text, "%s minutes a day" % limits.get("daily_minutes"))
+        text = read(root, f"/var/lib/timekpr/config/timekpr.{child}.conf") or ""
+        check(
+            "time limits of the children's account (timekpr-nExt)",
+            "LIMITS_PER_WEEKDAYS" in text,
+            f"{limits.get('daily_minutes')} minutes a day",
+        )
     if profile.get("unattended_upgrades"):
         text = read(root, "/etc/apt/apt.conf.d/20auto-upgrades") or ""
         check("automatic security updates", 'Unattended-Upgrade "1"' in text, "")
-    keys = [p for p in glob.glob(os.path.join(root, "root/.ssh/authorized_keys*"))
-            + glob.glob(os.path.join(root, "home/*/.ssh/authorized_keys*"))]
-    check("no technician SSH key left", not keys,
-          ", ".join(os.path.relpath(k, root) for k in keys) or "none")
-    technicians = sorted(name for name in accounts
-                         if name in ("assetctl", "technicien", "technician", "bench"))
+    keys = [
+        p
+        for p in glob.glob(os.path.join(root, "root/.ssh/authorized_keys*"))
+        + glob.glob(os.path.join(root, "home/*/.ssh/authorized_keys*"))
+    ]
+    check(
+        "no technician SSH key left",
+        not keys,
+        ", ".join(os.path.relpath(k, root) for k in keys) or "none",
+    )
+    technicians = sorted(
+        name for name in accounts if name in ("assetctl", "technicien", "technician", "bench")
+    )
     check("no technician account left", not technicians, ", ".join(technicians) or "none")
     locale = read(root, "/etc/default/locale") or ""
-    check("locale", "LANG=%s" % profile["locale"] in locale, profile["locale"])
+    check("locale", f"LANG={profile['locale']}" in locale, profile["locale"])
     keyboard = read(root, "/etc/default/keyboard") or ""
-    check("keyboard", 'XKBLAYOUT="%s"' % profile["keyboard"] in keyboard, profile["keyboard"])
-    check("host name is the asset tag", (read(root, "/etc/hostname") or "").strip() == hostname,
-          hostname)
+    check("keyboard", f'XKBLAYOUT="{profile["keyboard"]}"' in keyboard, profile["keyboard"])
+    check(
+        "host name is the asset tag",
+        (read(root, "/etc/hostname") or "").strip() == hostname,
+        hostname,
+    )
     machine_id = (read(root, "/etc/machine-id") or "").strip()
     check("a machine-id of its own", re.fullmatch(r"[0-9a-f]{32}", machine_id) is not None, "")
     fstab = read(root, "/etc/fstab") or ""
-    check("file systems mounted by UUID", re.search(r"^UUID=\S+\s+/\s", fstab, re.M) is not None,
-          "/etc/fstab")
+    check(
+        "file systems mounted by UUID",
+        re.search(r"^UUID=\S+\s+/\s", fstab, re.M) is not None,
+        "/etc/fstab",
+    )
     grub = os.path.exists(os.path.join(root, "boot/grub/grub.cfg"))
     if firmware == "uefi":
         loader = any(name.upper().endswith("/EFI/BOOT/BOOTX64.EFI") for name in esp_files)
@@ -130,29 +166,35 @@ def run_checks(root, profile, hostname, firmware, esp_files=()):
     return checks
 
 
-def esp_listing(boot_part):
+def esp_listing(boot_part: str) -> list[str]:
     """The EFI/BOOT folder of the EFI system partition, read with mtools without mounting."""
-    done = subprocess.run(["mdir", "-b", "-i", boot_part, "::/EFI/BOOT"], capture_output=True,
-                          text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    done = subprocess.run(
+        ["mdir", "-b", "-i", boot_part, "::/EFI/BOOT"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, MTOOLS_SKIP_CHECK="1"),
+    )
     return done.stdout.splitlines() if done.returncode == 0 else []
 
 
-def partitions(disk):
+def partitions(disk: str) -> tuple[str, str]:
     """(partition 1: the EFI system or BIOS boot partition, partition 2: the root)."""
     suffix = "p" if disk[-1].isdigit() else ""
     return disk + suffix + "1", disk + suffix + "2"
 
 
-def verify_disk(disk, mount_point, profile, hostname, firmware):
+def verify_disk(
+    disk: str, mount_point: str, profile: dict[str, Any], hostname: str, firmware: str
+) -> tuple[list[Check], str | None]:
     """Mount the deployed root read-only, check it, unmount: (checks, error or None)."""
     boot_part, root_part = partitions(disk)
     subprocess.run(["umount", "-R", "-l", mount_point], capture_output=True)  # earlier attempt
     os.makedirs(mount_point, mode=0o755, exist_ok=True)
-    mounted = subprocess.run(["mount", "-o", "ro", root_part, mount_point], capture_output=True,
-                             text=True)
+    mounted = subprocess.run(
+        ["mount", "-o", "ro", root_part, mount_point], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
-        return [], "cannot mount the deployed system (%s): %s" % (root_part,
-                                                                   mounted.stderr.strip())
+        return [], f"cannot mount the deployed system ({root_part}): {mounted.stderr.strip()}"
     try:
         esp = esp_listing(boot_part) if firmware == "uefi" else []
         return run_checks(mount_point, profile, hostname, firmware, esp), None

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 """The checks before anything is written to a bench machine's disks: its serial is the
 asset's, and each disk is a block device that holds neither the running system nor the live
 medium, has nothing mounted, is not removable, and is still the disk that was planned.
@@ -6,20 +5,29 @@ medium, has nothing mounted, is not removable, and is still the disk that was pl
 Shared by the wipe and the deployment modules (module_utils), and importable by the tests.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
 import json
 import os
 import stat
 import subprocess
+from typing import Any
 
-__metaclass__ = type
+# an lsblk node, or a planned disk: {"path": ..., "serial": ..., "size_bytes": ...}
+Node = dict[str, Any]
 
-PLACEHOLDERS = {"", "to be filled by o.e.m.", "default string", "system serial number",
-                "not specified", "none", "0"}
+PLACEHOLDERS = {
+    "",
+    "to be filled by o.e.m.",
+    "default string",
+    "system serial number",
+    "not specified",
+    "none",
+    "0",
+}
 
 
-def run(command, timeout=120):
+def run(command: list[str], timeout: float = 120) -> tuple[int, str, str]:
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -27,7 +35,7 @@ def run(command, timeout=120):
     return done.returncode, done.stdout, done.stderr
 
 
-def machine_serial(dmi_root):
+def machine_serial(dmi_root: str) -> str | None:
     for name in ("product_serial", "chassis_serial"):
         path = os.path.join(dmi_root + "/sys/class/dmi/id", name)
         try:
@@ -40,78 +48,93 @@ def machine_serial(dmi_root):
     return None
 
 
-def block_devices():
-    code, out, err = run(["lsblk", "-J", "-b", "-o",
-                          "NAME,PATH,SERIAL,SIZE,TYPE,RM,MOUNTPOINTS,TRAN,ROTA,MODEL"])
+def block_devices() -> list[Node]:
+    code, out, err = run(
+        ["lsblk", "-J", "-b", "-o", "NAME,PATH,SERIAL,SIZE,TYPE,RM,MOUNTPOINTS,TRAN,ROTA,MODEL"]
+    )
     if code != 0:
-        raise RuntimeError("lsblk failed: %s" % err.strip())
-    return json.loads(out).get("blockdevices", [])
+        raise RuntimeError(f"lsblk failed: {err.strip()}")
+    found: list[Node] = json.loads(out).get("blockdevices", [])
+    return found
 
 
-def mountpoints(node):
-    found = [p for p in (node.get("mountpoints") or []) if p]
+def mountpoints(node: Node) -> list[str]:
+    found: list[str] = [p for p in (node.get("mountpoints") or []) if p]
     for child in node.get("children") or []:
         found.extend(mountpoints(child))
     return found
 
 
-def running_system_disks(devices):
+def running_system_disks(devices: list[Node]) -> set[str]:
     """Disks holding / (or the live medium): never wiped."""
-    code, source, _ = run(["findmnt", "-n", "-o", "SOURCE", "/"])
+    _code, source, _ = run(["findmnt", "-n", "-o", "SOURCE", "/"])
     source = source.strip()
-    names = set()
+    names: set[str] = set()
     for node in devices:
         points = mountpoints(node)
         if "/" in points or any(p.startswith("/run/live") for p in points):
             names.add(node["name"])
         path = node.get("path") or "/dev/" + node["name"]
-        if source == path or (source.startswith(path) and source[len(path):].lstrip("p").isdigit()):
+        if source == path or (
+            source.startswith(path) and source[len(path) :].lstrip("p").isdigit()
+        ):
             names.add(node["name"])
     return names
 
 
-def check_disks(planned, devices):
+def check_disks(planned: list[Node], devices: list[Node]) -> tuple[list[str], list[Node]]:
     """Every refusal, for every disk, before anything is written."""
     by_path = {(d.get("path") or "/dev/" + d["name"]): d for d in devices}
     running = running_system_disks(devices)
-    problems, nodes = [], []
+    problems: list[str] = []
+    nodes: list[Node] = []
     for plan in planned:
         path = plan["path"]
         node = by_path.get(os.path.realpath(path)) or by_path.get(path)
         if node is None:
-            problems.append("%s: no such disk on this machine" % path)
+            problems.append(f"{path}: no such disk on this machine")
             continue
         try:
             if not stat.S_ISBLK(os.stat(path).st_mode):
-                problems.append("%s: not a block device" % path)
+                problems.append(f"{path}: not a block device")
                 continue
         except OSError as exc:
-            problems.append("%s: %s" % (path, exc.strerror))
+            problems.append(f"{path}: {exc.strerror}")
             continue
         if node["name"] in running:
-            problems.append("%s holds the running system: refused" % path)
+            problems.append(f"{path} holds the running system: refused")
         points = mountpoints(node)
         if points:
-            problems.append("%s is mounted (%s): unmount it first" % (path, ", ".join(points)))
+            problems.append(f"{path} is mounted ({', '.join(points)}): unmount it first")
         if node.get("rm") in (True, "1", 1):
-            problems.append("%s is removable media: refused" % path)
+            problems.append(f"{path} is removable media: refused")
         serial = (node.get("serial") or "").strip() or None
         if plan.get("serial") and serial != plan["serial"]:
-            problems.append("%s: serial %s, but %s was planned: not the same disk"
-                            % (path, serial, plan["serial"]))
+            problems.append(
+                f"{path}: serial {serial}, but {plan['serial']} was planned: not the same disk"
+            )
         if plan.get("size_bytes") and int(node.get("size") or 0) != int(plan["size_bytes"]):
-            problems.append("%s: size %s bytes, but %s was planned" % (path, node.get("size"),
-                                                                       plan["size_bytes"]))
+            problems.append(
+                f"{path}: size {node.get('size')} bytes, but {plan['size_bytes']} was planned"
+            )
         nodes.append(node)
     return problems, nodes
 
 
-def refusals(expected_serial, planned, dmi_root=""):
+def refusals(
+    expected_serial: str | None, planned: list[Node], dmi_root: str = ""
+) -> tuple[str | None, list[str], list[Node]]:
     """(the machine's serial, every refusal, the lsblk nodes of the planned disks)."""
     serial = machine_serial(dmi_root)
     if expected_serial and (serial or "").upper() != expected_serial.upper():
-        return serial, ["this machine reports serial %s, not %s: wrong machine, nothing was "
-                        "written" % (serial, expected_serial)], []
+        return (
+            serial,
+            [
+                f"this machine reports serial {serial}, not {expected_serial}: wrong machine, "
+                "nothing was written"
+            ],
+            [],
+        )
     if not planned:
         return serial, ["no disk planned"], []
     try:

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 """Which sanitisation method a disk gets (NIST SP 800-88), from what its firmware says.
 
 Pure functions over the text of ``nvme id-ctrl``, ``nvme sanitize-log``, ``hdparm -I``,
@@ -6,26 +5,25 @@ Pure functions over the text of ``nvme id-ctrl``, ``nvme sanitize-log``, ``hdpar
 module on the live system and assetctl's tests use the same code.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
+from __future__ import annotations
 
 import json
 import re
-
-__metaclass__ = type
+from typing import Any
 
 CLEAR, PURGE = "Clear", "Purge"
 
 
-def _number(value):
+def _number(value: object) -> int:
     if isinstance(value, int):
         return value
     text = str(value).strip()
     return int(text, 16) if text.lower().startswith("0x") else int(text)
 
 
-def nvme_capabilities(text):
+def nvme_capabilities(text: str) -> dict[str, int]:
     """sanicap, fna, oacs from `nvme id-ctrl` (JSON of any nvme-cli, or its text, -H or not)."""
-    found = {}
+    found: dict[str, int] = {}
     try:
         data = json.loads(text)
         for key in ("sanicap", "fna", "oacs"):
@@ -33,13 +31,13 @@ def nvme_capabilities(text):
                 found[key] = _number(data[key])
     except ValueError:
         for key in ("sanicap", "fna", "oacs"):
-            match = re.search(r"^%s\s*:\s*(0x[0-9a-fA-F]+|\d+)" % key, text, re.MULTILINE)
+            match = re.search(rf"^{key}\s*:\s*(0x[0-9a-fA-F]+|\d+)", text, re.MULTILINE)
             if match:
                 found[key] = _number(match.group(1))
     return found
 
 
-def ata_identify(text):
+def ata_identify(text: str) -> dict[str, Any] | None:
     """What `hdparm -I` says of the drive's erase features (None when IDENTIFY failed)."""
     model = re.search(r"Model Number:\s*(\S.*?)\s*$", text, re.MULTILINE)
     if model is None or "identify) failed" in text:
@@ -48,7 +46,7 @@ def ata_identify(text):
     security = security.split("Logical Unit WWN", 1)[0].split("Checksum", 1)[0]
     lines = [" ".join(line.split()) for line in security.splitlines()]
 
-    def says(phrase):
+    def says(phrase: str) -> bool:
         return any(line == phrase for line in lines)
 
     features = [" ".join(line.split()) for line in text.splitlines()]
@@ -65,7 +63,7 @@ def ata_identify(text):
     }
 
 
-def hidden_area(text):
+def hidden_area(text: str) -> dict[str, Any] | None:
     """`hdparm -N`: (visible sectors, native sectors, HPA enabled) or None if meaningless."""
     match = re.search(r"max sectors\s*=\s*(\d+)/(\d+), HPA is (enabled|disabled)", text)
     if not match:
@@ -73,16 +71,25 @@ def hidden_area(text):
     visible, native = int(match.group(1)), int(match.group(2))
     if native <= 1:
         return None  # a USB bridge answering nonsense ("0/1, HPA is enabled")
-    return {"visible": visible, "native": native, "enabled": match.group(3) == "enabled",
-            "hidden_sectors": native - visible}
+    return {
+        "visible": visible,
+        "native": native,
+        "enabled": match.group(3) == "enabled",
+        "hidden_sectors": native - visible,
+    }
 
 
-def dco_real_max(text):
+def dco_real_max(text: str) -> int | None:
     match = re.search(r"Real max sectors:\s*(\d+)", text)
     return int(match.group(1)) if match else None
 
 
-def choose_method(disk, nvme=None, ata=None, force_overwrite=False):
+def choose_method(
+    disk: dict[str, Any],
+    nvme: dict[str, int] | None = None,
+    ata: dict[str, Any] | None = None,
+    force_overwrite: bool = False,
+) -> tuple[str, str, str]:
     """(method, NIST category, why) for a disk.
 
     disk: {"name", "transport", "rotational"}; nvme: nvme_capabilities(); ata: ata_identify().
@@ -104,8 +111,11 @@ def choose_method(disk, nvme=None, ata=None, force_overwrite=False):
             return "nvme-sanitize-overwrite", PURGE, "NVMe Sanitize, Overwrite supported"
         if oacs & 0x2:
             if fna & 0x4:
-                return ("nvme-format-crypto", PURGE,
-                        "no Sanitize; Format NVM with cryptographic erase supported")
+                return (
+                    "nvme-format-crypto",
+                    PURGE,
+                    "no Sanitize; Format NVM with cryptographic erase supported",
+                )
             return "nvme-format-user-data", PURGE, "no Sanitize; Format NVM, user data erase"
         return "overwrite", CLEAR, "the controller offers neither Sanitize nor Format NVM"
     if disk.get("rotational") is True:
@@ -113,8 +123,12 @@ def choose_method(disk, nvme=None, ata=None, force_overwrite=False):
     if ata is None:
         return "overwrite", CLEAR, "no ATA IDENTIFY data (bridge or non-ATA drive)"
     if ata["frozen"]:
-        return ("overwrite", CLEAR, "security frozen by the BIOS (a suspend/resume may unfreeze "
-                "it): firmware erase refused")
+        return (
+            "overwrite",
+            CLEAR,
+            "security frozen by the BIOS (a suspend/resume may unfreeze "
+            "it): firmware erase refused",
+        )
     if ata["sanitize"] and ata["crypto_scramble"]:
         return "ata-sanitize-crypto", PURGE, "ATA Sanitize, Crypto Scramble supported"
     if ata["sanitize"] and ata["block_erase"]:
@@ -124,7 +138,7 @@ def choose_method(disk, nvme=None, ata=None, force_overwrite=False):
     return "overwrite", CLEAR, "no usable firmware erase: one full overwrite pass"
 
 
-def nvme_sanitize_status(text):
+def nvme_sanitize_status(text: str) -> tuple[str, float | None]:
     """(state, percent) from `nvme sanitize-log`: completed, in_progress, failed or never."""
     sstat = re.search(r"SSTAT\)?\s*:\s*(0x[0-9a-fA-F]+|\d+)", text)
     sprog = re.search(r"SPROG\)?\s*:\s*(\d+)", text)
@@ -133,12 +147,13 @@ def nvme_sanitize_status(text):
     code = _number(sstat.group(1)) & 0x7
     progress = int(sprog.group(1)) if sprog else None
     percent = None if progress is None else round(100.0 * progress / 65536, 1)
-    state = {0: "never", 1: "completed", 2: "in_progress", 3: "failed",
-             4: "completed"}.get(code, "unknown")
+    state = {0: "never", 1: "completed", 2: "in_progress", 3: "failed", 4: "completed"}.get(
+        code, "unknown"
+    )
     return state, (100.0 if state == "completed" else percent)
 
 
-def ata_sanitize_status(text):
+def ata_sanitize_status(text: str) -> tuple[str, float | None]:
     """(state, percent) from `hdparm --sanitize-status`."""
     if "Sanitize operation In Process" in text or "SD2" in text:
         match = re.search(r"Progress:\s*\S+\s*\((\d+)%\)", text)
