@@ -228,7 +228,8 @@ def list_rows(
     session: Session, actor: Actor, qpv: str | None = None, school: str | None = None
 ) -> list[dict[str, Any]]:
     """One row per household: reference and facts; names only for caseworkers (logged).
-    One query, whatever the number of households."""
+    One query, whatever the number of households, reading only the columns shown (personal
+    ones only for a caseworker)."""
     rank, outcome, recommended = status_columns()
     children_count = (
         select(func.count(col(Child.id)))
@@ -236,30 +237,44 @@ def list_rows(
         .correlate(Household)
         .scalar_subquery()
     )
-    query = sa_select(Household, children_count, rank, outcome, recommended).order_by(
-        col(Household.ref)
-    )
+    personal = actor.may(Permission.PERSONAL_DATA)
+    columns = [
+        col(Household.ref),
+        col(Household.qpv),
+        col(Household.school),
+        children_count,
+        col(Household.requested),
+        col(Household.internet),
+        col(Household.purged_at).is_not(None),
+        rank,
+        outcome,
+        recommended,
+    ]
+    if personal:
+        columns += [col(Household.representatives), col(Household.phone)]
+    query = sa_select(*columns).order_by(col(Household.ref))
     if qpv:
         query = query.where(col(Household.qpv) == qpv)
     if school:
         query = query.where(func.lower(Household.school) == school.strip().lower())
-    personal = actor.may(Permission.PERSONAL_DATA)
     rows = []
-    for h, kids, contract_rank, last_outcome, has_recommendation in session.execute(query).all():
+    for found in session.execute(query).all():
+        ref, area, where, kids, requested, internet, purged, contract_rank = found[:8]
+        last_outcome, has_recommendation = found[8:10]
         row: dict[str, Any] = {
-            "ref": h.ref,
-            "qpv": h.qpv,
-            "school": h.school,
+            "ref": ref,
+            "qpv": area,
+            "school": where,
             "children": kids,
-            "requested": ",".join(h.requested or []),
-            "internet": h.internet,
+            "requested": ",".join(requested or []),
+            "internet": internet,
             "status": status_of(
-                h.purged_at is not None, contract_rank, last_outcome, bool(has_recommendation)
+                bool(purged), contract_rank, last_outcome, bool(has_recommendation)
             ),
         }
         if personal:
-            row["representatives"] = "; ".join(h.representatives or [])
-            row["phone"] = h.phone
+            row["representatives"] = "; ".join(found[10] or [])
+            row["phone"] = found[11]
         rows.append(row)
     if personal and rows:
         log_access(session, actor, "list", None, ["representatives", "phone"], f"{len(rows)} rows")
