@@ -92,3 +92,25 @@ def test_one_shot_commands_do_not_import_heavy_libraries(
 def test_python_dash_m_and_version(home: Path) -> None:
     result = run(home, "--version")
     assert result.returncode == 0 and "assetctl, version" in result.stdout
+
+
+def test_a_reader_that_leaves_early_is_not_a_bug(home: Path, tmp_path: Path) -> None:
+    """`assetctl asset list | head -1`: the pipe closes under a long listing."""
+    assert run(home, "init").returncode == 0
+    rows = ["kind;manufacturer;model;serial;origin"]
+    rows += [f"laptop;Lenovo;ThinkPad L14 Gen 2;SN{i:06d};achat" for i in range(3000)]
+    arrival = tmp_path / "arrivage.csv"
+    arrival.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run(home, "asset", "import", str(arrival)).returncode == 0
+    env = {**os.environ, "ASSETCTL_HOME": str(home)}
+    piped = subprocess.run(
+        f"{sys.executable} -m assetctl asset list --csv | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert piped.stdout.startswith("tag,")
+    assert "bug" not in piped.stderr and "Traceback" not in piped.stderr, piped.stderr
+    assert not (home / "logs").exists()

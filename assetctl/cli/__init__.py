@@ -68,8 +68,8 @@ class LazyGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code  # type: ignore[misc]
             raise error from exc
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click's own, and a reader that left early (see main)
         except Exception as exc:
             if os.environ.get("ASSETCTL_DEBUG") == "1":
                 raise
