@@ -126,3 +126,113 @@ def test_roles_are_enforced_by_the_domain_functions(engine: Any, settings: Any) 
         ):
             with pytest.raises(AccessDeniedError):
                 call()
+
+
+# --- what mutation testing showed unguarded (scripts/mutation.sh) ---------------------------
+
+
+def reasons(h: Household, children: list[Child], settings: Settings = SETTINGS) -> list[Any]:
+    return [(i.item, i.reason) for i in recommend_items(settings, h, children, DECISION_DAY)]
+
+
+def test_the_recommendation_says_why_in_words_a_committee_reads() -> None:
+    # ages on 2026-12-03: 5 and 7 (desktop), 12 (laptop)
+    assert reasons(household(), kids("2021-06-01", "2019-01-01")) == [
+        ("desktop", "children aged 5, 7 (under 9: desktop)")
+    ]
+    assert reasons(household(), kids("2014-01-01")) == [
+        ("laptop", "child aged 12 (laptop from 9 years)")
+    ]
+    one_each = replace(
+        SETTINGS, programme=replace(SETTINGS.programme, one_computer_per_household=False)
+    )
+    assert reasons(
+        household(), kids("2021-06-01", "2019-01-01", "2014-01-01", "2012-05-05"), one_each
+    ) == [
+        ("laptop", "children aged 12, 14"),
+        ("desktop", "children aged 5, 7"),
+    ]
+    printer_and_net = household(requested=["printer"], printer="broken", internet="none")
+    assert reasons(printer_and_net, kids("2019-01-01"))[1:] == [
+        ("printer", "requested; no working printer at home"),
+        ("internet", "no internet connection at home"),
+    ]
+    works = household(requested=["printer"], printer="working", internet="problem")
+    assert reasons(works, kids("2019-01-01")) == [
+        ("desktop", "children aged 7 (under 9: desktop)"),
+        ("none", "printer requested, but the household's printer works"),
+    ]
+    broken_line = household(requested=["internet"], internet="problem")
+    assert reasons(broken_line, kids("2019-01-01"))[1:] == [
+        ("internet", "requested; the connection has a technical problem")
+    ]
+
+
+def test_a_child_of_exactly_the_laptop_age_gets_a_laptop_only() -> None:
+    one_each = replace(
+        SETTINGS, programme=replace(SETTINGS.programme, one_computer_per_household=False)
+    )
+    # 9 years old on the decision day
+    assert items(household(), kids("2017-12-03"), one_each) == ["laptop"]
+
+
+def test_a_computer_that_does_not_work_does_not_count() -> None:
+    broken = household(computers=1, computers_working=0, internet="subscription")
+    assert items(broken, kids("2019-01-01")) == ["desktop"]
+
+
+def test_internet_support_only_for_no_connection_or_a_requested_fix() -> None:
+    subscribed = household(requested=["internet"], internet="subscription")
+    assert items(subscribed, kids("2019-01-01")) == ["desktop"]
+    problem_not_asked = household(internet="problem")
+    assert items(problem_not_asked, kids("2019-01-01")) == ["desktop"]
+
+
+def test_a_recorded_recommendation_keeps_its_rule_and_is_logged(engine: Any, settings: Any) -> None:
+    from sqlmodel import select
+
+    from assetctl import households
+    from assetctl.db import session_scope
+    from assetctl.models.families import AccessLog
+
+    caseworker = Actor("claire", Role.CASEWORKER)
+    with session_scope(engine) as session:
+        values = parse_form(
+            settings,
+            {
+                "qpv": "Epine",
+                "children": "2019-01-01",
+                "requested": "imprimante",
+                "printer": "fonctionne",
+            },
+        )
+        created = households.add(session, settings, caseworker, values)
+        rec = households.recommend(session, settings, caseworker, created, DECISION_DAY)
+        assert rec.rule == {"laptop_from_age": 9, "one_computer_per_household": True}
+        assert households.equipment(rec) == ["desktop"]  # the printer "none" left out
+        logged = session.exec(select(AccessLog).where(AccessLog.action == "recommend")).all()
+        assert [(a.actor, a.household_id, a.fields) for a in logged] == [
+            ("claire", created.id, ["children"])
+        ]
+
+
+def test_no_recommendation_without_the_childrens_birth_dates(engine: Any, settings: Any) -> None:
+    from assetctl import households
+    from assetctl.db import session_scope
+
+    caseworker = Actor("claire", Role.CASEWORKER)
+    with session_scope(engine) as session:
+        empty = households.add(
+            session, settings, caseworker, parse_form(settings, {"qpv": "Epine"})
+        )
+        with pytest.raises(ValidationError) as refused:
+            households.recommend(session, settings, caseworker, empty, DECISION_DAY)
+        assert str(refused.value) == (
+            f"household {empty.ref} has no children recorded: add their birth dates "
+            "(household edit --children 'Lina 2015-03-02; 2019-11-20')"
+        )
+        session.add(Child(household_id=empty.id, position=0, first_name="Lina"))
+        session.flush()
+        with pytest.raises(ValidationError) as refused:
+            households.recommend(session, settings, caseworker, empty, DECISION_DAY)
+        assert str(refused.value) == f"household {empty.ref}: a child has no birth date"

@@ -62,6 +62,17 @@ def move(engine: Any, tag: str, target: str, **kw: Any) -> None:
         )
 
 
+def new_printer(engine: Any, settings: Any, serial: str = "E78X") -> str:
+    with session_scope(engine) as session:
+        return register(
+            session,
+            settings,
+            {"kind": "printer", "origin": "purchased", "manufacturer": "Brother",
+             "model": "DCP-L2530DW", "serial": serial},
+            actor="tester",
+        ).asset.tag  # fmt: skip
+
+
 def status(engine: Any, tag: str) -> str:
     with session_scope(engine) as session:
         return find_asset(session, tag).status
@@ -217,14 +228,7 @@ def test_readiness_reports_every_problem(engine: Any, settings: Any) -> None:
 def test_a_printer_goes_to_ready_once_reset_and_still_through_contracts(
     engine: Any, settings: Any
 ) -> None:
-    with session_scope(engine) as session:
-        printer = register(
-            session,
-            settings,
-            {"kind": "printer", "origin": "purchased", "manufacturer": "Brother",
-             "model": "DCP-L2530DW", "serial": "E78X"},
-            actor="tester",
-        ).asset.tag  # fmt: skip
+    printer = new_printer(engine, settings)
     move(engine, printer, "ready", contract=None)  # reset to factory settings
     with pytest.raises(TransitionError, match="only through its family contract"):
         move(engine, printer, "allocated", contract=None)
@@ -238,3 +242,135 @@ def test_a_printer_goes_to_ready_once_reset_and_still_through_contracts(
     desktop = new_desktop(engine, settings, serial="S9")
     with pytest.raises(TransitionError, match="cannot go from received to ready"):
         move(engine, desktop, "ready", contract=None)
+
+
+# --- rules that mutation testing showed unguarded (scripts/mutation.sh) ---------------------
+
+
+def readiness_of(engine: Any, tag: str) -> lifecycle.Readiness:
+    with session_scope(engine) as session:
+        return lifecycle.readiness(session, find_asset(session, tag))
+
+
+def test_another_devices_records_never_count(engine: Any, settings: Any) -> None:
+    mine = new_desktop(engine, settings, serial="MINE1")
+    other = new_desktop(engine, settings, serial="OTHER1")
+    record(engine, other, "wipe", "passed", T0)
+    assert readiness_of(engine, mine) == lifecycle.Readiness(
+        wiped=False,
+        imaged=False,
+        problems=(
+            "no wipe recorded since it was registered: wipe it on the bench (assetctl bench wipe)",
+            "it must be imaged after a passed wipe",
+        ),
+    )
+    record(engine, mine, "wipe", "passed", T0)
+    record(engine, other, "image", "passed", T0 + timedelta(hours=1))
+    assert readiness_of(engine, mine) == lifecycle.Readiness(
+        wiped=True,
+        imaged=False,
+        problems=(
+            "no passed imaging recorded after its last wipe: image it (assetctl bench deploy)",
+        ),
+    )
+    move(engine, mine, "wiped")
+    with pytest.raises(TransitionError, match="no passed imaging recorded after its last wipe"):
+        move(engine, mine, "ready")
+    assert readiness_of(engine, other) == lifecycle.Readiness(True, True, ())
+
+
+def test_the_latest_wipe_is_the_latest_started_not_the_latest_recorded(
+    engine: Any, settings: Any
+) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "failed", T0 + timedelta(hours=2))  # recorded first, ran last
+    record(engine, tag, "wipe", "passed", T0)
+    state = readiness_of(engine, tag)
+    assert (state.wiped, state.imaged) == (False, False)
+    assert state.problems[0] == "its last wipe (2026-01-05 11:00 UTC) failed: wipe it again"
+
+
+def test_an_imaging_started_as_the_wipe_finished_counts(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "passed", T0, minutes=30)
+    record(engine, tag, "image", "passed", T0 + timedelta(minutes=30))
+    assert readiness_of(engine, tag) == lifecycle.Readiness(True, True, ())
+
+
+def test_each_return_starts_a_new_cycle(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    for cycle in (1, 2):
+        start = T0 + timedelta(days=cycle)
+        record(engine, tag, "wipe", "passed", start)
+        record(engine, tag, "image", "passed", start + timedelta(hours=1))
+        for target in ("wiped", "ready", "allocated", "on_loan", "returned"):
+            move(engine, tag, target)
+        with session_scope(engine) as session:
+            assert find_asset(session, tag).cycle == cycle
+        # the records of the cycle before no longer count
+        assert readiness_of(engine, tag).wiped is False
+        with pytest.raises(TransitionError, match="no wipe recorded since it last came back"):
+            move(engine, tag, "wiped")
+
+
+def test_the_history_keeps_the_reason_and_the_disposal(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    with session_scope(engine) as session:
+        change_status(
+            session, find_asset(session, tag), "repair", actor="camille", reason="ne démarre pas"
+        )
+    record(engine, tag, "wipe", "passed", T0)
+    with session_scope(engine) as session:
+        change_status(
+            session,
+            find_asset(session, tag),
+            "retired",
+            actor="camille",
+            reason="carte mère HS",
+            disposal="recycled",
+        )
+    with session_scope(engine) as session:
+        events = session.exec(
+            select(AssetEvent)
+            .where(AssetEvent.asset_id == find_asset(session, tag).id)
+            .order_by(AssetEvent.id)
+        ).all()
+        rows = [(e.action, e.to_status, e.reason, e.actor, e.details) for e in events]
+    assert rows[1:] == [
+        ("status", "repair", "ne démarre pas", "camille", None),
+        ("status", "retired", "carte mère HS", "camille", {"disposal": "recycled"}),
+    ]
+
+
+def test_the_latest_imaging_is_the_latest_started(engine: Any, settings: Any) -> None:
+    tag = new_desktop(engine, settings)
+    record(engine, tag, "wipe", "passed", T0)
+    record(engine, tag, "image", "passed", T0 + timedelta(hours=3))  # recorded first, ran last
+    record(engine, tag, "image", "failed", T0 + timedelta(hours=2))
+    assert readiness_of(engine, tag) == lifecycle.Readiness(True, True, ())
+
+
+def test_diskless_devices_need_no_wipe_and_refusals_say_why_in_full(
+    engine: Any, settings: Any
+) -> None:
+    printer = new_printer(engine, settings, serial="E78P1")
+    assert readiness_of(engine, printer) == lifecycle.Readiness(True, True, ())
+    tag = new_desktop(engine, settings)
+    never_wiped = (
+        "no wipe recorded since it was registered: wipe it on the bench (assetctl bench wipe)"
+    )
+    with pytest.raises(TransitionError) as refused:
+        move(engine, tag, "wiped")
+    assert str(refused.value) == f"{tag} cannot be marked wiped: {never_wiped}"
+    with pytest.raises(TransitionError) as refused:
+        move(engine, tag, "retired", disposal="sold")
+    assert str(refused.value) == (
+        f"{tag} cannot be sold: its disks must be wiped first ({never_wiped})"
+    )
+    with pytest.raises(TransitionError) as refused:
+        move(engine, tag, "received")
+    assert str(refused.value) == f"{tag} is already received"
+    move(engine, tag, "retired", disposal="recycled")
+    with pytest.raises(TransitionError) as refused:
+        move(engine, tag, "repair")
+    assert str(refused.value).endswith("none (final status)"), refused.value
