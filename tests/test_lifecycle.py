@@ -11,7 +11,7 @@ from sqlmodel import select
 from assetctl import lifecycle
 from assetctl.assets import find_asset, register
 from assetctl.db import session_scope
-from assetctl.errors import TransitionError
+from assetctl.errors import TransitionError, ValidationError
 from assetctl.lifecycle import TRANSITIONS, Status, change_status
 from assetctl.models import AssetEvent, ImagingRun, WipeRun
 
@@ -374,3 +374,13 @@ def test_diskless_devices_need_no_wipe_and_refusals_say_why_in_full(
     with pytest.raises(TransitionError) as refused:
         move(engine, tag, "repair")
     assert str(refused.value).endswith("none (final status)"), refused.value
+
+
+def test_statuses_as_people_type_them() -> None:
+    assert lifecycle.parse_status(" On-Loan ") is Status.ON_LOAN
+    with pytest.raises(ValidationError) as refused:
+        lifecycle.parse_status("broken")
+    assert str(refused.value) == (
+        "unknown status 'broken'; statuses are: received, wiped, ready, allocated, on_loan, "
+        "given, returned, repair, lost, retired"
+    )
