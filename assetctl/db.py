@@ -29,12 +29,41 @@ def _sqlite_path(url: Any) -> Path | None:
     return Path(database)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def _prepare_sqlite_file(path: Path) -> None:
-    """Create the database file with mode 0600 (and its folder 0700) before SQLite does."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-        os.close(fd)
+    """Create the database file with mode 0600 (and its folder 0700) before SQLite does; refuse
+    a path that is a folder or a file that is not an SQLite database, before anything opens
+    it."""
+    if not path.is_dir() and not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the database file {path}: {exc.strerror}") from None
+        return
+    check_sqlite_file(path)
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a folder, or a file that is not an SQLite database, with what to do."""
+    if path.is_dir():
+        raise DatabaseError(
+            f"{path} is a folder, not a database file: give the file's path, e.g. "
+            f"sqlite:///{path / 'assetctl.db'}"
+        )
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"cannot use the database file {path}: {exc.strerror}") from None
+    if header and header != SQLITE_HEADER:
+        raise DatabaseError(
+            f"{path} is not an SQLite database: give the path of assetctl's database "
+            "(--db-url, ASSETCTL_DATABASE_URL or [database] url), or move this file away"
+        )
 
 
 def make_engine(url: str) -> Engine:
@@ -183,12 +212,12 @@ def _alembic_config(engine: Engine) -> Any:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision recorded in the database, or None for an empty database."""
     from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import DatabaseError as DBAPIDatabaseError
 
     try:
         with engine.connect() as connection:
             row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
-    except (OperationalError, ProgrammingError) as exc:
+    except DBAPIDatabaseError as exc:
         message = str(exc.orig or exc)
         if "alembic_version" in message:
             return None
@@ -207,9 +236,27 @@ def schema_problem(revision: str | None, where: str) -> str | None:
             f"the database at {where} is not initialised: run `assetctl init` "
             "(or `assetctl db upgrade`)"
         )
+    if is_newer(revision):
+        return newer_schema(revision)
     return (
         f"the database schema is at revision {revision}, this assetctl expects {HEAD}: run "
-        "`assetctl db upgrade` (or upgrade assetctl if the database is newer)"
+        "`assetctl db upgrade`"
+    )
+
+
+def is_newer(revision: str) -> bool:
+    """A revision this assetctl does not know: made by a newer one (revisions are numbered)."""
+    from assetctl.migrations import HEAD
+
+    return not revision.isdigit() or int(revision) > int(HEAD)
+
+
+def newer_schema(revision: str) -> str:
+    from assetctl.migrations import HEAD
+
+    return (
+        f"this database was made by a newer assetctl (schema revision {revision}; this one "
+        f"knows revisions up to {HEAD}): upgrade assetctl on this computer; nothing was changed"
     )
 
 
@@ -227,5 +274,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     from alembic import command
 
     before = current_revision(engine)
+    if before is not None and is_newer(before):
+        raise DatabaseError(newer_schema(before))
     command.upgrade(_alembic_config(engine), revision)
     return before, current_revision(engine)

@@ -84,6 +84,9 @@ def _direct(url: str) -> _Connection | None:
             from assetctl.db import schema_problem
 
             raise DatabaseError(schema_problem(None, url) or "")
+        from assetctl.db import check_sqlite_file
+
+        check_sqlite_file(path)
         lite = sqlite3.connect(path, timeout=15)
         return _Connection(lite, "sqlite", lite.close)
     match = re.fullmatch(r"postgres(?:ql)?(?:\+psycopg)?(://.*)", url)

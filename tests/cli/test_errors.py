@@ -60,3 +60,68 @@ def test_an_unreachable_database_is_the_users_to_fix(home: Path) -> None:
     result = refused.fails("asset", "list")
     assert "cannot open the database" in result.stderr
     assert not (home / "logs").exists()
+
+
+EVERY_KIND_OF_COMMAND = (
+    ("asset", "list"),
+    ("asset", "show", "LMM-PP-00001"),
+    ("scan",),
+    ("report", "counts"),
+    ("household", "list"),
+    ("db", "current"),
+    ("db", "upgrade"),
+    ("init", "--yes"),
+)
+
+
+def _refused_everywhere(
+    cli: Cli,
+    home: Path,
+    message: str,
+    commands: tuple[tuple[str, ...], ...] = EVERY_KIND_OF_COMMAND,
+) -> None:
+    for command in commands:
+        result = cli.fails(*command, input="")
+        assert message in result.stderr, (command, result.stderr)
+    assert not (home / "logs").exists()
+
+
+def test_a_folder_or_a_file_that_is_not_a_database(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSETCTL_DEBUG", "0")
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    _refused_everywhere(
+        Cli(db_url=f"sqlite:///{folder}", home=home), home, f"{folder} is a folder, not a database"
+    )
+    other = tmp_path / "notes.txt"
+    other.write_bytes(b'=HYPERLINK("x")\n\xff\xfe not SQLite at all\n')
+    before = other.read_bytes()
+    _refused_everywhere(
+        Cli(db_url=f"sqlite:///{other}", home=home), home, f"{other} is not an SQLite database"
+    )
+    assert other.read_bytes() == before  # nothing written to it
+
+
+def test_a_database_made_by_a_newer_assetctl(
+    cli_db: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSETCTL_DEBUG", "0")
+    engine = create_engine(cli_db.db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    _refused_everywhere(
+        cli_db,
+        home,
+        "this database was made by a newer assetctl (schema revision 0099; this one knows "
+        "revisions up to 0004): upgrade assetctl",
+        tuple(c for c in EVERY_KIND_OF_COMMAND if c != ("db", "current")),
+    )
+    # `db current` is the diagnostic: it says what it found
+    assert cli_db.ok("db", "current").stdout == "database: 0099\nexpected: 0004\n"
+    with engine.connect() as connection:  # `db upgrade` and `init` left it alone
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            "0099"
+        )
+    engine.dispose()
