@@ -16,6 +16,7 @@ from typing import Any
 
 from assetctl.config import Settings
 from assetctl.errors import ValidationError
+from assetctl.safe_text import refuse_hidden
 from assetctl.text import squeeze
 from assetctl.vocabulary import DEVICE_KINDS, Kind, Origin, codes, parse
 
@@ -229,7 +230,7 @@ def parse_fields(
         elif name == "tag":
             values["tag"] = value  # checked against the kind by the registry
         elif name == "serial":
-            values["serial"] = normalize_serial(value) if value else None
+            values["serial"] = normalize_serial(refuse_hidden("serial", value)) if value else None
             if value and len(values["serial"]) > 64:
                 raise ValidationError(f"serial {value!r} is longer than 64 characters")
         elif name in ("acquired", "warranty_end"):

@@ -237,6 +237,10 @@ def url_pattern(template: str) -> re.Pattern[str] | None:
     return re.compile(re.escape(before) + r"([^/?#\s]+)" + re.escape(after) + r"/?", re.IGNORECASE)
 
 
+# what a scanned line holds where its bytes were not UTF-8 (see the CLI's reader)
+NOT_TEXT = "\ufffd"
+
+
 def clean_code(raw: str) -> str:
     """Drop what scanners and keyboards add: spaces, CR/LF, control characters."""
     return "".join(ch for ch in raw if ch.isprintable() and not ch.isspace())
@@ -303,6 +307,13 @@ class Station:
 
     def scan(self, raw: str) -> ScanLine | None:
         """Handle one scanned line; None for an empty one."""
+        if NOT_TEXT in raw:
+            self.counts["error"] += 1
+            return ScanLine(
+                False,
+                "ERROR the scanner sent bytes that are not text: check that it is set to the "
+                "keyboard's layout and to send plain text, then scan again",
+            )
         code = clean_code(raw)
         if not code:
             return None

@@ -97,7 +97,7 @@ class Cli:
         """The same CLI run by another operator (whose role the staff table gives)."""
         return Cli(db_url=self.db_url, home=self.home, operator=operator)
 
-    def __call__(self, *args: str, input: str | None = None) -> Result:
+    def __call__(self, *args: str, input: str | bytes | None = None) -> Result:
         runner = CliRunner()
         env = {
             "ASSETCTL_DATABASE_URL": self.db_url,
@@ -107,7 +107,7 @@ class Cli:
             env["ASSETCTL_OPERATOR"] = self.operator
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=True)
 
-    def ok(self, *args: str, input: str | None = None) -> Result:
+    def ok(self, *args: str, input: str | bytes | None = None) -> Result:
         result = self(*args, input=input)
         if result.exit_code != 0:
             raise AssertionError(
@@ -117,7 +117,7 @@ class Cli:
             )
         return result
 
-    def fails(self, *args: str, input: str | None = None, code: int = 1) -> Result:
+    def fails(self, *args: str, input: str | bytes | None = None, code: int = 1) -> Result:
         """The command must fail cleanly: the exit code given, no traceback."""
         result = self(*args, input=input)
         assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)

@@ -114,3 +114,23 @@ def test_a_reader_that_leaves_early_is_not_a_bug(home: Path, tmp_path: Path) -> 
     assert piped.stdout.startswith("tag,")
     assert "bug" not in piped.stderr and "Traceback" not in piped.stderr, piped.stderr
     assert not (home / "logs").exists()
+
+
+def test_the_scanning_station_survives_a_bad_byte_under_a_real_locale(home: Path) -> None:
+    """A scanner in the wrong mode sends bytes that are not UTF-8: one ERROR line, and the
+    valid scans after it are still taken (the station reads bytes, whatever the locale)."""
+    assert run(home, "init").returncode == 0
+    tag = run(home, *add_args("laptop", "purchased", "Lenovo", "L14", "SN1")).stdout.strip()
+    env = {**os.environ, "ASSETCTL_HOME": str(home), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "assetctl", "scan"],
+        input=b"\x80\xfe\n" + tag.encode() + b"\n",
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    out = done.stdout.decode().splitlines()
+    assert out[0].startswith("ERROR the scanner sent bytes that are not text")
+    assert out[1].startswith(f"OK {tag} laptop")
+    assert done.returncode == 1 and b"Traceback" not in done.stderr

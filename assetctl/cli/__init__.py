@@ -17,6 +17,7 @@ import click
 from assetctl import __version__
 from assetctl.cli.context import AppContext
 from assetctl.errors import AssetctlError
+from assetctl.safe_text import visible
 
 # command name -> "module:attribute" of its click command or group
 COMMANDS = {
@@ -65,7 +66,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AssetctlError as exc:
-            error = click.ClickException(str(exc))
+            error = click.ClickException(visible(str(exc)))
             error.exit_code = exc.exit_code  # type: ignore[misc]
             raise error from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):

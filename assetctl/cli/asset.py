@@ -220,15 +220,15 @@ def _print_view(view: dict[str, Any]) -> None:
     for index, disk in enumerate(view["disks"], 1):
         size = f"{disk['size_bytes'] / 1e9:.0f} GB" if disk["size_bytes"] else "?"
         click.echo(
-            f"{'disk ' + str(index):18} {disk['model'] or '?'}  serial "
-            f"{disk['serial'] or '?'}  {size}  {disk['media_type']}"
+            f"{'disk ' + str(index):18} {cell(disk['model']) or '?'}  serial "
+            f"{cell(disk['serial']) or '?'}  {size}  {disk['media_type']}"
         )
     click.echo("history:")
     for event in view["history"]:
         move = ""
         if event["to_status"]:
             move = f" {event['from_status'] or '-'} -> {event['to_status']}"
-        reason = f"  ({event['reason']})" if event["reason"] else ""
+        reason = f"  ({cell(event['reason'])})" if event["reason"] else ""
         details = event["details"] or {}
         changes = details.get("changes")
         what = ""

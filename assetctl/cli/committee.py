@@ -140,5 +140,7 @@ def committee_minutes(app: AppContext, session_number: int, path: Path) -> None:
         record = minutes_record(
             session, app.settings, app.who(session), get_session(session, session_number)
         )
-    render_minutes(record, path)
+    from assetctl.private_files import private_file
+
+    render_minutes(record, private_file(path))  # a rationale may name a family's situation
     info(f"Minutes of session {session_number}: {path}")

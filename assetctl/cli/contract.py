@@ -129,10 +129,9 @@ def contract_print(app: AppContext, number: str, path: Path) -> None:
 
     with app.session() as session:
         record = document_record(session, app.settings, app.who(session), find(session, number))
-    import os
+    from assetctl.private_files import private_file
 
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # passwords inside
-    render_contract(record, path)
+    render_contract(record, private_file(path))  # names and initial passwords inside
     info(f"Contract {record['number']}: {path} (it holds initial passwords: hand it over)")
 
 

@@ -194,11 +194,9 @@ def household_export(app: AppContext, ref: str, path: Path | None) -> None:
     if path is None:
         emit_json(data)
         return
-    import os
+    from assetctl.private_files import private_file
 
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(dumps_json(data) + b"\n")
+    private_file(path).write_bytes(dumps_json(data) + b"\n")
     info(f"{ref.upper()}: exported to {path}")
 
 

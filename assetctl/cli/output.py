@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
+from assetctl.safe_text import spreadsheet_text, visible
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -29,18 +31,23 @@ def output_options(function: F) -> F:
 
 
 def info(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(visible(message), err=True)
 
 
 def warn(message: str) -> None:
-    click.secho(f"Warning: {message}", err=True, fg="yellow")
+    click.secho(f"Warning: {visible(message)}", err=True, fg="yellow")
 
 
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:[\d.]+\+00:00")
 
 
 def cell(value: Any) -> str:
-    """A value as a table shows it (timestamps to the minute, UTC)."""
+    """A value as a table shows it (timestamps to the minute, UTC), with control and
+    text-direction characters written out (safe_text.visible)."""
+    return visible(_cell(value))
+
+
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str) and _ISO_TIMESTAMP.fullmatch(value):
@@ -59,8 +66,10 @@ def cell(value: Any) -> str:
 
 
 def csv_cell(value: Any) -> str:
+    """A value as a CSV cell: a text a spreadsheet would run as a formula is made plain text
+    (safe_text.spreadsheet_text); numbers stay numbers."""
     if isinstance(value, str):
-        return value
+        return spreadsheet_text(value)
     if isinstance(value, datetime):
         return value.isoformat()
     return cell(value)

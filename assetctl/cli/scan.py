@@ -5,21 +5,26 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
 from assetctl.cli.context import AppContext, pass_app
 
+# a scanned line longer than this is read in pieces (each one then refused as too long)
+MAX_LINE_BYTES = 64 * 1024
 
-def _lines(source: TextIO, prompt: bool) -> Iterator[str]:
+
+def _lines(source: BinaryIO, prompt: bool) -> Iterator[str]:
+    """The scanned lines, read as bytes whatever the locale: a line that is not UTF-8 keeps
+    U+FFFD where its bad bytes were, and the station reports it as an ERROR and goes on."""
     while True:
         if prompt:
             click.echo("scan> ", nl=False, err=True)
-        line = source.readline()
+        line = source.readline(MAX_LINE_BYTES)
         if not line:
             return
-        yield line
+        yield line.decode("utf-8", errors="replace")
 
 
 def _ask_condition(mode: object) -> None:
@@ -81,12 +86,13 @@ def scan(
     device comes back from its family: its contract line closes, and it must be wiped and
     imaged again before another family gets it).
     """
+    from assetctl.safe_text import visible
     from assetctl.scan import Station, make_mode
 
     station = Station(
         app.engine(), app.settings, make_mode(mode, app.settings, app.actor, location, condition)
     )
-    source = from_file.open(encoding="utf-8", errors="replace") if from_file else sys.stdin
+    source = from_file.open("rb") if from_file else sys.stdin.buffer
     interactive = from_file is None and sys.stdin.isatty()
     if interactive:
         click.echo(
@@ -102,7 +108,7 @@ def scan(
             result = station.scan(raw)
             if result is None:
                 continue
-            click.echo(result.text)
+            click.echo(visible(result.text))
             if not result.ok:
                 click.echo("\a", nl=False, err=True)  # the terminal bell
     except KeyboardInterrupt:
@@ -111,7 +117,7 @@ def scan(
         if from_file:
             source.close()
     for line in station.finish():
-        click.echo(line)
+        click.echo(visible(line))
     failed = station.counts["unknown"] + station.counts["error"]
     if failed:
         # the session went on past each bad code; a script reading a scanner's memory still

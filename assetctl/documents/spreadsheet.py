@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from assetctl.safe_text import visible
+
 Table = tuple[Sequence[str], Sequence[dict[str, Any]]]
 
 
@@ -22,6 +24,9 @@ def write_xlsx(path: Path, sheets: dict[str, Table]) -> Path:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append([_value(row.get(c)) for c in columns])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # a text that looks like a formula stays a text
+                    cell.data_type = "s"
         for index, column in enumerate(columns, 1):
             width = max([len(str(column))] + [len(str(_value(r.get(column)) or "")) for r in rows])
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(60, width + 2)
@@ -34,5 +39,7 @@ def _value(value: Any) -> Any:
     if isinstance(value, list | dict):
         import json
 
-        return json.dumps(value, ensure_ascii=False)
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return visible(value)  # an xlsx file cannot hold control characters
     return value

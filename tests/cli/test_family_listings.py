@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import Cli
 from tests.family_helpers import DUPONT, MARTIN, TODAY, approve, form
@@ -72,3 +73,25 @@ def test_household_list_gives_each_households_status_in_one_listing(programme: C
     for ref, status in statuses().items():  # the listing and `household show` agree
         shown = json.loads(tech.ok("household", "show", ref, "--json").stdout)
         assert shown["status"] == status
+
+
+def test_documents_with_personal_data_are_for_their_owner_only(
+    programme: Cli, tmp_path: Path
+) -> None:
+    """Minutes carry the committee's rationale; a file that was world-readable before is
+    tightened when assetctl writes personal data into it."""
+    import stat
+
+    cw = programme.as_("claire")
+    ref = cw.ok("household", "add", *form(DUPONT)).stdout.strip()
+    session = cw.ok("committee", "open", "--date", TODAY.isoformat(), "--member", "X").stdout
+    cw.ok("household", "recommend", ref)
+    cw.ok("committee", "decide", session.strip(), ref, "rejected", "--rationale", "hors critères")
+    minutes, export = tmp_path / "pv.pdf", tmp_path / "export.json"
+    export.write_text("old")
+    export.chmod(0o644)
+    cw.ok("committee", "minutes", session.strip(), "-o", str(minutes))
+    cw.ok("household", "export", ref, "-o", str(export))
+    for path in (minutes, export):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert export.read_text().startswith("{")

@@ -1,0 +1,63 @@
+"""What a hostile but fair user can type, import or scan, and what the next reader then sees:
+no formula runs in a spreadsheet, no escape sequence reaches a terminal, a bad byte from a
+scanner is one ERROR line and the station goes on (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.helpers import add_args, snapshot
+
+FORMULA = '=HYPERLINK("http://example.org/x";"Armoire")'
+COMMAND = "+cmd|' /C calc'!A0"
+ESCAPE = "\x1b[2J\x1b[31mvert\u202e"
+
+
+def test_a_formula_or_an_escape_sequence_in_a_field_stays_text(cli_db: Cli, tmp_path: Path) -> None:
+    tag = cli_db.ok(
+        *add_args("laptop", "purchased", "Lenovo", "L14", "SN1"), "--notes", FORMULA,
+        "--location", COMMAND,
+    ).stdout.strip()  # fmt: skip
+    cli_db.ok("asset", "edit", tag, "--model", ESCAPE)
+    rows = list(csv.DictReader(io.StringIO(cli_db.ok("asset", "list", "--csv").stdout)))
+    assert (rows[0]["notes"], rows[0]["location"]) == ("'" + FORMULA, "'" + COMMAND)
+    assert rows[0]["model"] == "\\x1b[2J\\x1b[31mvert\\u202e"
+    counts = cli_db.ok("report", "counts", "--by", "location", "--csv").stdout
+    assert [row["location"] for row in csv.DictReader(io.StringIO(counts))] == [
+        "'" + COMMAND,
+        "TOTAL",
+    ]
+    for shown in (cli_db.ok("asset", "list").stdout, cli_db.ok("asset", "show", tag).stdout):
+        assert "\x1b" not in shown and "\u202e" not in shown
+        assert "\\x1b[31mvert" in shown
+    # xlsx: the formula is a text cell, the control characters do not break the file
+    workbook = tmp_path / "parc.xlsx"
+    cli_db.ok("report", "counts", "--by", "location", "--xlsx", "-o", str(workbook))
+    from openpyxl import load_workbook
+
+    cells = [c for row in load_workbook(workbook).active.iter_rows() for c in row]
+    location = next(c for c in cells if c.value == COMMAND)
+    assert location.data_type == "s"
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_a_serial_with_hidden_characters_is_refused(cli_db: Cli) -> None:
+    before = snapshot(cli_db.db_url)
+    refused = cli_db.fails(*add_args("laptop", "purchased", "Lenovo", "L14", "SN\x1b[0m1"))
+    assert "holds control or text-direction characters" in refused.stderr
+    assert "\x1b" not in refused.stderr
+    assert snapshot(cli_db.db_url) == before
+
+
+def test_the_scanning_station_reads_bytes(cli_db: Cli) -> None:
+    tag = cli_db.ok(*add_args("laptop", "purchased", "Lenovo", "L14", "SN1")).stdout.strip()
+    scans = b"\xff\xfeLMM\x00\n" + tag.encode() + b"\n" + b"\xe9t\xe9\n"
+    result = cli_db.fails("scan", input=scans)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ERROR the scanner sent bytes that are not text")
+    assert lines[1].startswith(f"OK {tag} laptop")
+    assert lines[2].startswith("ERROR the scanner sent bytes that are not text")
+    assert "2 scan(s) not taken" in result.stderr
