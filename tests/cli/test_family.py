@@ -70,8 +70,10 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     contract_pages = [p for p in pages if "Conditions" in p]
     assert any("Exemplaire de la famille" in p for p in contract_pages)
     assert any("Exemplaire de Le Mans Métropole" in p for p in contract_pages)
-    # each copy (the family's, the organisation's) lists the devices
-    copies = " ".join(pages).split("Exemplaire de ")[1:]
+    # each copy (the family's, the organisation's) lists the devices; the handover sheet
+    # with the passwords comes after them
+    contract_text = " ".join(pages).split("Fiche de remise")[0]
+    copies = contract_text.split("Exemplaire de ")[1:]
     assert len(copies) == 2 and all("LMM-PP-00001" in copy for copy in copies), copies
     whole = "\n".join(contract_pages)
     for expected in ("LMM-PP-00001", "PF1LAPTOP", "LMM-IM-00001", "E78PRINT1", "Sophie Martin",
