@@ -7,9 +7,9 @@ terminal or opened in a spreadsheet. Two neutralisers:
   carriage returns) and bidirectional overrides (which reorder what a line seems to say) are
   shown as ``\\x1b`` or ``\\u202e`` instead of acting;
 - :func:`spreadsheet_text`, for CSV and xlsx cells: a text that a spreadsheet would take for a
-  formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's rule)
-  gets a leading apostrophe, which spreadsheets read as "this is text"; characters an xlsx file
-  cannot hold are made visible.
+  formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's rule;
+  a negative number and a lone ``-`` excepted) gets a leading apostrophe, which spreadsheets
+  read as "this is text"; characters an xlsx file cannot hold are made visible.
 
 And one check for input, :func:`refuse_hidden`: identifiers (serials, tags) with such characters
 are refused, so that two devices cannot look alike on screen while being different.
@@ -25,8 +25,8 @@ from assetctl.errors import ValidationError
 # and isolates (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)
 _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# a signed number or a lone sign is data, not a formula ("-" for "none" in reports, "-3")
-_PLAIN = re.compile(r"[-+]?(\d+([.,]\d+)?)?")
+# a negative number or a lone minus is data, not a formula ("-" for "none" in reports, "-3")
+_PLAIN = re.compile(r"-(\d+([.,]\d+)?)?")
 
 
 def _shown(match: re.Match[str]) -> str:

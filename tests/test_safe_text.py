@@ -50,5 +50,7 @@ def test_what_the_reader_sees() -> None:
     assert spreadsheet_text("@SUM(A1)") == "'@SUM(A1)"
     assert spreadsheet_text("-2+3") == "'-2+3"
     assert spreadsheet_text("\tx") == "'\\x09x"
-    for plain in ("-", "-3", "+33", "12,5", "Armoire B"):
+    for plain in ("-", "-3", "-12,5", "12,5", "Armoire B"):
         assert spreadsheet_text(plain) == plain
+    assert spreadsheet_text("+") == "'+"
+    assert spreadsheet_text("+33 6 12 34 56 78") == "'+33 6 12 34 56 78"
