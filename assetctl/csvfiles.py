@@ -14,7 +14,12 @@ from pathlib import Path
 
 from assetctl.errors import ValidationError
 
+# What an importer reads at most: a file larger than this is refused after reading this much
+# (never the whole of /dev/zero), and no line, column count or cell goes past these.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_LINE_CHARS = 64 * 1024
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 10_000
 
 
 def decode(data: bytes, source: str) -> str:
@@ -39,15 +44,28 @@ def decode(data: bytes, source: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """A CSV file's text, whatever spreadsheet wrote it (size-checked)."""
+    """A CSV file's text, whatever spreadsheet wrote it: at most MAX_FILE_BYTES are read, and
+    a longer file (or an endless one, such as a device) is refused; no line is longer than
+    MAX_LINE_CHARS."""
     source = str(path)
+    if path.is_dir():
+        raise ValidationError(f"{source} is a folder: give the CSV file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ValidationError(f"cannot read {source}: {exc.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB")
-    return decode(data, source)
+        raise ValidationError(
+            f"{source} is larger than {MAX_FILE_BYTES // 2**20} MiB: split it into smaller files"
+        )
+    text = decode(data, source)
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise ValidationError(
+                f"{source}, line {number}: over {MAX_LINE_CHARS:,} characters; is it a CSV file?"
+            )
+    return text
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -80,12 +98,19 @@ def read_rows(
             f"{source} is empty: the first line must name the columns "
             f"({', '.join(fields[:6])}, ...)"
         ) from None
+    except csv.Error as exc:
+        raise ValidationError(f"{source}, line 1: not valid CSV ({exc})") from None
+    if len(header) > MAX_COLUMNS:
+        raise ValidationError(
+            f"{source}: {len(header)} columns, more than {MAX_COLUMNS}; the columns are "
+            f"{', '.join(fields)}"
+        )
     columns = [normalize_header(name, aliases) for name in header]
     unknown = [header[i] for i, name in enumerate(columns) if name and name not in fields]
     if unknown:
         raise ValidationError(
-            f"{source}: unknown column(s) {', '.join(repr(u) for u in unknown)}; the columns "
-            f"are {', '.join(fields)}"
+            f"{source}: unknown column(s) {', '.join(repr(u[:40]) for u in unknown[:10])}; "
+            f"the columns are {', '.join(fields)}"
         )
     duplicates = [name for name, count in Counter(c for c in columns if c).items() if count > 1]
     if duplicates:
@@ -99,6 +124,13 @@ def read_rows(
         for record in reader:
             start, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in record):
+                continue
+            longest = max(len(cell) for cell in record)
+            if longest > MAX_CELL_CHARS:
+                rows.append(
+                    (start, {"__error__": f"a cell of {longest:,} characters (at most "
+                                           f"{MAX_CELL_CHARS:,})"})
+                )  # fmt: skip
                 continue
             if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
                 rows.append(

@@ -172,3 +172,52 @@ def test_an_empty_location_cell_means_the_bench(cli_db: Cli, tmp_path: Path) -> 
         r["serial"]: r["location"] for r in json.loads(cli_db.ok("asset", "list", "--json").stdout)
     }
     assert rows == {"S1": "storage", "S2": "bench"}
+
+
+HEADER = "kind;manufacturer;model;serial;origin"
+
+
+def test_limits_are_checked_while_reading(cli_db: Cli, tmp_path: Path) -> None:
+    """An endless file, a huge header, too many columns, a huge cell: a clear error each,
+    found without reading it all, and nothing imported."""
+    before = snapshot(cli_db.db_url)
+    assert "larger than 50 MiB" in cli_db.fails("asset", "import", "/dev/zero").stderr
+    cases = {
+        "header.csv": ("x" * 10_000_000 + "\n", "line 1: over 65,536 characters"),
+        "columns.csv": (";".join(f"c{i}" for i in range(150)) + "\n", "150 columns, more than 100"),
+        "cell.csv": (
+            HEADER + "\nlaptop;Lenovo;" + "L" * 20_000 + ";SN1;achat\n",
+            "line 2: a cell of 20,000 characters (at most 10,000)",
+        ),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = cli_db.fails("asset", "import", str(path))
+        assert message in result.stderr, (name, result.stderr[:300])
+        assert len(result.stderr) < 2000  # the error does not repeat the huge input
+    assert snapshot(cli_db.db_url) == before
+
+
+def test_any_bytes_give_an_import_or_a_clear_refusal(cli_db: Cli, tmp_path: Path) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    path = tmp_path / "any.csv"
+    header = HEADER.encode()
+
+    @settings(
+        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.binary(max_size=400), st.booleans())
+    def check(data: bytes, with_header: bool) -> None:
+        path.write_bytes(header + b"\n" + data if with_header else data)
+        before = snapshot(cli_db.db_url)
+        result = cli_db("asset", "import", str(path))
+        assert result.exit_code in (0, 1), (result.exit_code, result.stderr, data)
+        assert "Traceback" not in result.stderr and "bug" not in result.stderr
+        if result.exit_code == 1:
+            assert result.stderr.startswith("Error: ")
+            assert snapshot(cli_db.db_url) == before
+
+    check()
