@@ -22,22 +22,23 @@ from benchmarks.harness import (
     timed,
 )
 
+# the columns of the benchmark's arrival file (written by write_csv, read by the import floor)
+CSV_COLUMNS = (
+    "kind",
+    "manufacturer",
+    "model",
+    "serial",
+    "origin",
+    "acquired",
+    "former_inventory",
+    "unit_price",
+)
+
 
 def write_csv(path: Path, count: int, offset: int = 0) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(
-            [
-                "kind",
-                "manufacturer",
-                "model",
-                "serial",
-                "origin",
-                "acquired",
-                "former_inventory",
-                "unit_price",
-            ]
-        )
+        writer.writerow(CSV_COLUMNS)
         for i in range(offset, offset + count):
             if i % 3:
                 writer.writerow(
@@ -181,22 +182,7 @@ def _import_floor(work: Path, csv_path: Path, kind: str) -> float:
     start = time.perf_counter()
     with csv_path.open(encoding="utf-8") as handle:
         rows = [
-            dict(
-                zip(
-                    (
-                        "kind",
-                        "manufacturer",
-                        "model",
-                        "serial",
-                        "origin",
-                        "acquired",
-                        "former_inventory",
-                        "unit_price",
-                    ),
-                    record,
-                    strict=True,
-                )
-            )
+            dict(zip(CSV_COLUMNS, record, strict=True))
             for record in list(csv.reader(handle, delimiter=";"))[1:]
         ]
     if kind == "sqlite":
