@@ -6,7 +6,6 @@ pays for reportlab or ansible-runner.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from importlib import import_module
@@ -15,7 +14,7 @@ from typing import Any
 import click
 
 from assetctl import __version__
-from assetctl.cli.context import AppContext
+from assetctl.cli.context import AppContext, start_up
 from assetctl.errors import AssetctlError
 from assetctl.safe_text import visible
 
@@ -39,9 +38,6 @@ COMMANDS = {
     "user": "assetctl.cli.user:user",
     "report": "assetctl.cli.report:report",
 }
-
-
-STARTUP_GC_THRESHOLD = 70_000
 
 
 class LazyGroup(click.Group):
@@ -102,11 +98,8 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 def main() -> None:
     """Console entry point."""
-    # Start-up imports allocate many long-lived objects and would trigger collection after
-    # collection: the youngest generation is collected a hundred times less often until the
-    # command is ready to work (see work_starts), and never stops being collected, whichever
-    # path the command takes. Start-up is part of the product: a scan must answer at once.
-    gc.set_threshold(STARTUP_GC_THRESHOLD, *gc.get_threshold()[1:])
+    # Start-up is part of the product: a scan must answer at once (see context.start_up).
+    start_up()
     try:
         cli(prog_name="assetctl")
     except BrokenPipeError:

@@ -18,15 +18,30 @@ if TYPE_CHECKING:
     from assetctl.access import Actor
 
 
+# Start-up imports allocate many long-lived objects and would trigger collection after
+# collection: the youngest generation is collected a hundred times less often until the
+# command is ready to work, and never stops being collected, whichever path the command takes.
+STARTUP_GC_FACTOR = 100
+_thresholds_before: tuple[int, ...] | None = None
+
+
+def start_up() -> None:
+    """Start of a command (``assetctl.cli.main``): collect less often while modules load."""
+    global _thresholds_before
+    if _thresholds_before is None:
+        _thresholds_before = gc.get_threshold()
+        first, *rest = _thresholds_before
+        gc.set_threshold(first * STARTUP_GC_FACTOR, *rest)
+
+
 def work_starts() -> None:
-    """End of start-up: keep its objects out of future collections, and collect the youngest
-    generation as often as Python does by default again (see ``assetctl.cli.main``)."""
-    if gc.get_threshold()[0] > DEFAULT_GC_THRESHOLD:
+    """End of start-up: keep its objects out of future collections, and collect as often as
+    before :func:`start_up` again."""
+    global _thresholds_before
+    if _thresholds_before is not None:
         gc.freeze()
-        gc.set_threshold(DEFAULT_GC_THRESHOLD, *gc.get_threshold()[1:])
-
-
-DEFAULT_GC_THRESHOLD = 700  # Python's own
+        gc.set_threshold(*_thresholds_before)
+        _thresholds_before = None
 
 
 class AppContext:
