@@ -13,6 +13,7 @@ from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
 from assetctl.errors import NotFoundError, ValidationError
 from assetctl.households import equipment as recommended_equipment
+from assetctl.households.registry import latest_of_household
 from assetctl.models.families import CommitteeSession, Decision, Household, Recommendation
 from assetctl.vocabulary import Mode, Outcome, parse
 
@@ -71,19 +72,6 @@ def latest_decision(session: Session, household_id: int | None) -> Decision | No
     ).first()
 
 
-def _latest_id(model: Any, at: Any) -> Any:
-    """The id of the household's latest row of ``model`` (by ``at``, then id), correlated to
-    the household of the outer query."""
-    return (
-        select(col(model.id))
-        .where(col(model.household_id) == col(Household.id))
-        .order_by(at.desc(), col(model.id).desc())
-        .limit(1)
-        .correlate(Household)
-        .scalar_subquery()
-    )
-
-
 def agenda(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Households with a recommendation and no final decision since it (deferred ones too).
     One query: each household's latest recommendation and latest decision, filtered there."""
@@ -92,9 +80,14 @@ def agenda(session: Session, actor: Actor) -> list[dict[str, Any]]:
         select(Household, Recommendation, Decision)
         .join(
             Recommendation,
-            col(Recommendation.id) == _latest_id(Recommendation, col(Recommendation.at)),
+            col(Recommendation.id)
+            == latest_of_household(Recommendation, col(Recommendation.at), col(Recommendation.id)),
         )
-        .outerjoin(Decision, col(Decision.id) == _latest_id(Decision, col(Decision.decided_at)))
+        .outerjoin(
+            Decision,
+            col(Decision.id)
+            == latest_of_household(Decision, col(Decision.decided_at), col(Decision.id)),
+        )
         .where(
             col(Household.purged_at).is_(None),
             or_(

@@ -36,7 +36,7 @@ def _prepare_sqlite_file(path: Path) -> None:
     """Create the database file with mode 0600 (and its folder 0700) before SQLite does; refuse
     a path that is a folder or a file that is not an SQLite database, before anything opens
     it."""
-    if not path.is_dir() and not path.exists():
+    if not path.exists():
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)

@@ -166,6 +166,19 @@ def view(session: Session, actor: Actor, household: Household) -> dict[str, Any]
     return out
 
 
+def latest_of_household(model: Any, at: Any, column: Any) -> Any:
+    """``column`` of the household's latest row of ``model`` (by ``at``, then id), as a scalar
+    subquery correlated to the household of the outer query."""
+    return (
+        select(column)
+        .where(col(model.household_id) == col(Household.id))
+        .order_by(at.desc(), col(model.id).desc())
+        .limit(1)
+        .correlate(Household)
+        .scalar_subquery()
+    )
+
+
 def status_columns() -> tuple[Any, Any, Any]:
     """What a household's status is computed from, as SQL expressions correlated to the
     household row (one query lists them all): the best open contract (2 active, 1 draft, 0
@@ -185,14 +198,7 @@ def status_columns() -> tuple[Any, Any, Any]:
         .correlate(Household)
         .scalar_subquery()
     )
-    outcome = (
-        select(Decision.outcome)
-        .where(Decision.household_id == Household.id)
-        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
-        .limit(1)
-        .correlate(Household)
-        .scalar_subquery()
-    )
+    outcome = latest_of_household(Decision, col(Decision.decided_at), col(Decision.outcome))
     recommended = (
         select(Recommendation.id)
         .where(Recommendation.household_id == Household.id)
