@@ -83,6 +83,25 @@ def _check_tag_free(session: Session, tag: str) -> None:
         )
 
 
+def _insert_checked(session: Session, asset: Asset) -> None:
+    """Insert ``asset``; when another bench committed the same serial or tag since the checks
+    (PostgreSQL runs transactions side by side), say which device holds it."""
+    from sqlalchemy.exc import IntegrityError
+
+    from assetctl.db import is_unique_violation
+
+    try:
+        with session.begin_nested():
+            session.add(asset)
+            session.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        _check_serial_free(session, asset.manufacturer, asset.serial)
+        _check_tag_free(session, asset.tag)
+        raise
+
+
 def register(
     session: Session,
     settings: Settings,
@@ -110,8 +129,7 @@ def register(
     else:
         tag = next_tags(session, settings, values["kind"])[0]
     asset = Asset(tag=tag, status=lifecycle.Status.RECEIVED.value, **values)
-    session.add(asset)
-    session.flush()
+    _insert_checked(session, asset)
     assert asset.id is not None
     if reserved:
         claim_reservations(session, {tag: asset.id})

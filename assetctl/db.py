@@ -1,13 +1,18 @@
 """Database access: engine from a URL, one transaction per unit of work, migrations.
 
 SQLite (the default) gets WAL, foreign keys, a busy timeout and a file of mode 0600; its
-transactions are started by us (``BEGIN``) so that a read and the write that follows it see the
-same snapshot. PostgreSQL works the same through ``postgresql+psycopg://``.
+transactions are started by us with ``BEGIN IMMEDIATE``: each unit of work takes the write lock
+up front, so two technicians' commands run one after the other (SQLite's busy handler waits,
+with backoff, up to the busy timeout) instead of the second being refused when it comes to write
+after reading an older snapshot. Units of work are short (milliseconds), so waiting is not felt.
+A database file this process cannot write is read with a plain ``BEGIN``. PostgreSQL works the
+same through ``postgresql+psycopg://``, with row locks and optimistic version checks.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +32,15 @@ def _sqlite_path(url: Any) -> Path | None:
     if not database or database == ":memory:" or url.query.get("mode") == "memory":
         return None
     return Path(database)
+
+
+_SQLITE_FILE_URL = re.compile(r"sqlite(?:\+pysqlite)?:///([^?]+)")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a plain SQLite URL, read without importing SQLAlchemy; None otherwise."""
+    match = _SQLITE_FILE_URL.fullmatch(url)
+    return Path(match.group(1)) if match and match.group(1) != ":memory:" else None
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -108,9 +122,12 @@ def make_engine(url: str) -> Engine:
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        writable = path is None or os.access(path, os.W_OK)
+        begin = "BEGIN IMMEDIATE" if writable else "BEGIN"
+
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql(begin)
 
         return engine
 
@@ -125,6 +142,18 @@ def make_engine(url: str) -> Engine:
 def _is_sqlite_locked(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique constraint refused a row (PostgreSQL's 23505, SQLite's UNIQUE failure)."""
+    from sqlalchemy.exc import IntegrityError
+
+    if not isinstance(exc, IntegrityError):
+        return False
+    original = exc.orig
+    return getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
+        original
+    )
 
 
 # What the database says when the fault is outside assetctl and the user can act on it: the
@@ -168,7 +197,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     cannot be reached or written becomes a :class:`DatabaseError`; any other database error is
     a bug and is raised as it is.
     """
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import IntegrityError, OperationalError
     from sqlalchemy.orm.exc import StaleDataError
     from sqlmodel import Session
 
@@ -182,12 +211,22 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             "another user changed this device while you were working on it; nothing was "
             "saved. Look at it again (assetctl asset show) and repeat the command"
         ) from None
+    except IntegrityError as exc:
+        session.rollback()
+        if not is_unique_violation(exc):
+            raise  # a bug: the checks before writing should have said what was wrong
+        # the checks before writing passed, and another user's transaction committed the same
+        # key in between (PostgreSQL: read committed); repeated, the command says what it is
+        raise ConflictError(
+            "another user saved a record with the same identifier at the same moment; nothing "
+            "was saved. Repeat the command"
+        ) from None
     except OperationalError as exc:
         session.rollback()
         if _is_sqlite_locked(exc.orig or exc):
             raise ConflictError(
-                "the database was busy with another user's change to the same records; "
-                "nothing was saved. Repeat the command"
+                f"the database stayed busy with other users' changes for more than "
+                f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; nothing was saved. Repeat the command"
             ) from None
         fault = database_fault(exc)
         if fault is None:
