@@ -74,12 +74,12 @@ class _Connection:
 
 def _direct(url: str) -> _Connection | None:
     """Open well-known URL forms with the driver itself, without importing SQLAlchemy."""
-    match = re.fullmatch(r"sqlite(?:\+pysqlite)?:///([^?]+)", url)
-    if match:
-        import sqlite3
-        from pathlib import Path
+    from assetctl.db import sqlite_file
 
-        path = Path(match.group(1))
+    path = sqlite_file(url)
+    if path is not None:
+        import sqlite3
+
         if not path.exists():
             from assetctl.db import schema_problem
 

@@ -21,3 +21,44 @@ def private_file(path: Path) -> Path:
     except OSError as exc:
         raise ValidationError(f"cannot write {path}: {exc.strerror}") from None
     return path
+
+
+# the data folder's parts that can hold personal data: the SQLite database (and its journal)
+# and the crash logs (a traceback can quote a value)
+PRIVATE_PARTS = ("logs",)
+DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def tighten(folder: Path, database: Path | None) -> list[str]:
+    """Make the data folder 0700 and the database's files 0600 where they were looser; returns
+    a warning for each change (or for each one that could not be made)."""
+    targets: list[tuple[Path, int]] = [(folder, 0o700)]
+    targets += [(folder / part, 0o700) for part in PRIVATE_PARTS]
+    if database is not None:
+        targets.append((database.parent, 0o700))
+        targets += [(database.with_name(database.name + s), 0o600) for s in DATABASE_SUFFIXES]
+    warnings: list[str] = []
+    seen: set[Path] = set()
+    for path, mode in targets:
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            current = path.stat().st_mode & 0o777
+        except OSError:
+            continue  # not there (yet): it is created with the right mode
+        if not current & 0o077:
+            continue
+        try:
+            os.chmod(path, current & ~0o077 | (mode & 0o700))
+        except OSError as exc:
+            warnings.append(
+                f"{path} can be read by other users (mode {current:04o}) and could not be "
+                f"restricted ({exc.strerror}): run `chmod {mode:o} {path}` as its owner"
+            )
+            continue
+        warnings.append(
+            f"{path} could be read by other users (mode {current:04o}); it holds personal "
+            f"data, so it is now {mode:04o}"
+        )
+    return warnings

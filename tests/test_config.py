@@ -29,6 +29,23 @@ def test_init_writes_config_and_database_without_questions(home: Path) -> None:
     assert "Database up to date" in again.stderr
 
 
+def test_a_data_folder_found_open_to_others_is_tightened_with_a_warning(home: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{home / 'assetctl.db'}", home=home)
+    cli.ok("init")
+    (home / "logs").mkdir(mode=0o755)
+    for path, loose in ((home, 0o755), (home / "logs", 0o775), (home / "assetctl.db", 0o644)):
+        path.chmod(loose)
+    first = cli.ok("asset", "list")
+    assert mode(home) == 0o700 and mode(home / "logs") == 0o700
+    assert mode(home / "assetctl.db") == 0o600
+    warnings = [line for line in first.stderr.splitlines() if line.startswith("Warning: ")]
+    assert len(warnings) == 3, first.stderr
+    assert any("assetctl.db could be read by other users (mode 0644)" in w for w in warnings)
+    assert all("now 0" in w for w in warnings)
+    again = cli.ok("asset", "list")
+    assert "Warning" not in again.stderr  # said once, when it was found
+
+
 def test_init_options_land_in_the_config(home: Path) -> None:
     cli = Cli(db_url=f"sqlite:///{home / 'a.db'}", home=home)
     cli.ok(

@@ -51,6 +51,7 @@ class AppContext:
         self._db_url = db_url
         self._settings: Settings | None = None
         self._engine: Engine | None = None
+        self._tightened = False
 
     @property
     def settings(self) -> Settings:
@@ -60,7 +61,20 @@ class AppContext:
 
     @property
     def database_url(self) -> str:
-        return resolve_database_url(self.settings, self._db_url)
+        url = resolve_database_url(self.settings, self._db_url)
+        if not self._tightened:
+            self._tightened = True
+            self._tighten(url)
+        return url
+
+    def _tighten(self, url: str) -> None:
+        """The data folder and the SQLite database readable by their owner only (warned)."""
+        from assetctl.cli.output import warn
+        from assetctl.db import sqlite_file
+        from assetctl.private_files import tighten
+
+        for warning in tighten(self.settings.data_dir, sqlite_file(url)):
+            warn(warning)
 
     def engine(self, *, check_schema: bool = True) -> Engine:
         if self._engine is None:
