@@ -10,7 +10,7 @@ import click
 
 from assetctl.cli.asset import KIND_CHOICE, STATUS_CHOICE
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_rows, info, output_options
+from assetctl.cli.output import emit_rows, info, output_options, warn
 
 
 @click.group()
@@ -243,6 +243,9 @@ def label_layouts(output: str) -> None:
     """List the label layouts (files in labels/)."""
     from assetctl.labels.layouts import all_layouts
 
+    layouts, problems = all_layouts()
+    for problem in problems:
+        warn(f"{problem}; this layout is skipped")
     rows = [
         {
             "name": one.name,
@@ -252,7 +255,7 @@ def label_layouts(output: str) -> None:
             "description": one.description,
             "file": str(one.source),
         }
-        for one in all_layouts()
+        for one in layouts
     ]
     emit_rows(
         rows,
