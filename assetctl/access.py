@@ -8,23 +8,31 @@ Roles (GDPR: need to know):
   data, the committee, contract documents and renewals, trainings and payments.
 - ``admin``: everything, plus managing staff roles and purging households.
 
-An operator is known by the name recorded in every history (``ASSETCTL_OPERATOR``, else
-``[operator] name``, else the login name); the ``staff`` table gives its role. A name that is
-not in it is a technician. ``assetctl init`` makes the person who creates the database its
-first admin. Every read or change of personal data is logged in ``access_log``: who, when,
-which household, which fields, never their values.
+On PostgreSQL the operator is the authenticated database login and its role is its
+membership of the group roles (:mod:`assetctl.logins`): the database enforces them too. On SQLite
+(one bench) an operator is known by the name recorded in every history (``ASSETCTL_OPERATOR``,
+else ``[operator] name``, else the login name) and the ``staff`` table gives its role: advisory,
+since whoever can write the file can change it; there the barrier for personal data is the
+sealing (:mod:`assetctl.sealing`). A name that is not in it is a technician. ``assetctl init``
+makes the person who creates the database its first admin. Every read or change of personal
+data is logged in ``access_log``: who, when, which household, which fields, never their values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
 from assetctl.errors import AccessDeniedError, NotFoundError, ValidationError
 from assetctl.models.families import AccessLog, Household, Staff
 from assetctl.models.types import utcnow
+
+if TYPE_CHECKING:
+    from assetctl.sealing import Opener
 
 
 class Role(StrEnum):
@@ -59,12 +67,30 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 }
 
 
+NO_KEY_FILE = (
+    "reading personal data needs the programme's private key: give its file with "
+    "ASSETCTL_KEY_FILE (default: programme.key in the configuration folder) and type its "
+    "passphrase when asked (or set ASSETCTL_KEY_PASSPHRASE)"
+)
+
+
 @dataclass(frozen=True)
 class Actor:
-    """The person running a command, with the role the staff table gives them."""
+    """The person running a command, with the role the staff table gives them, and the way to
+    unlock the programme's private key if they hold it (asked only when sealed data is read)."""
 
     name: str
     role: Role
+    unlock: Callable[[], Opener] | None = field(default=None, compare=False, repr=False)
+    _opened: list[Opener] = field(default_factory=list, compare=False, repr=False)
+
+    def opener(self) -> Opener:
+        """The unlocked private key (unlocked once per command)."""
+        if not self._opened:
+            if self.unlock is None:
+                raise AccessDeniedError(NO_KEY_FILE)
+            self._opened.append(self.unlock())
+        return self._opened[0]
 
     def may(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]
@@ -88,14 +114,28 @@ def parse_role(text: str) -> Role:
         ) from None
 
 
-def resolve(session: Session, name: str) -> Actor:
-    """The actor for an operator name; unknown names are technicians."""
+def resolve(session: Session, name: str, unlock: Callable[[], Opener] | None = None) -> Actor:
+    """The actor for an operator name; unknown names are technicians. On PostgreSQL the name
+    is ignored: the actor is the authenticated login, with its group role."""
+    from assetctl import logins
+
+    if logins.is_postgres(session):
+        login, role = logins.require_role(session)
+        return Actor(login, role, unlock)
     staff = session.get(Staff, name)
-    return Actor(name, Role(staff.role) if staff else Role.TECHNICIAN)
+    return Actor(name, Role(staff.role) if staff else Role.TECHNICIAN, unlock)
 
 
 def ensure_first_admin(session: Session, name: str) -> bool:
-    """Make ``name`` admin if the database has no admin yet (``assetctl init``)."""
+    """Make ``name`` admin if the database has no admin yet (``assetctl init``); on
+    PostgreSQL, the login running it."""
+    from assetctl import logins
+
+    if logins.is_postgres(session):  # the login creating the schema: its owner, the DBA's
+        login, role = logins.identity(session)
+        if role != Role.ADMIN or dict(logins.members(session)).get(login) != Role.ADMIN:
+            logins.grant(session, login, Role.ADMIN)
+        name = login
     has_admin = session.exec(select(Staff).where(Staff.role == Role.ADMIN.value)).first()
     if has_admin is not None:
         return False
@@ -110,10 +150,19 @@ def ensure_first_admin(session: Session, name: str) -> bool:
 
 
 def set_role(session: Session, actor: Actor, name: str, role: Role) -> Staff:
+    """Give ``name`` a role: on PostgreSQL, the login's group role (the login made if it does
+    not exist), and the staff list's row."""
+    from assetctl import logins
+
     actor.require(Permission.STAFF)
     name = name.strip()
     if not name or len(name) > 64:
         raise ValidationError("a staff name must be 1 to 64 characters")
+    if logins.is_postgres(session):
+        current = dict(logins.members(session)).get(name)
+        if current == Role.ADMIN and role != Role.ADMIN:
+            _keep_one_admin(session, name)
+        logins.grant(session, name, role)
     staff = session.get(Staff, name)
     if staff is None:
         staff = Staff(name=name, role=role.value, added_by=actor.name)
@@ -129,27 +178,59 @@ def set_role(session: Session, actor: Actor, name: str, role: Role) -> Staff:
 
 
 def remove(session: Session, actor: Actor, name: str) -> None:
+    """Take ``name``'s role away (on PostgreSQL its login then reaches nothing)."""
+    from assetctl import logins
+
     actor.require(Permission.STAFF)
     staff = session.get(Staff, name)
-    if staff is None:
+    if logins.is_postgres(session):
+        role = dict(logins.members(session)).get(name)
+        if role is None and staff is None:
+            raise NotFoundError(f"{name!r} has no assetctl role (see `assetctl user list`)")
+        if role == Role.ADMIN:
+            _keep_one_admin(session, name)
+        if role is not None:
+            logins.revoke(session, name)
+    elif staff is None:
         raise NotFoundError(f"{name!r} is not in the staff list (see `assetctl user list`)")
-    if staff.role == Role.ADMIN.value:
+    elif staff.role == Role.ADMIN.value:
         _keep_one_admin(session, name)
-    session.delete(staff)
+    if staff is not None:
+        session.delete(staff)
     session.flush()
 
 
 def _keep_one_admin(session: Session, name: str) -> None:
-    others = session.exec(
-        select(Staff).where(Staff.role == Role.ADMIN.value, Staff.name != name)
-    ).first()
-    if others is None:
+    from assetctl import logins
+
+    if logins.is_postgres(session):
+        admins = [login for login, role in logins.members(session) if role == Role.ADMIN]
+        others = any(login != name for login in admins)
+    else:
+        others = (
+            session.exec(
+                select(Staff).where(Staff.role == Role.ADMIN.value, Staff.name != name)
+            ).first()
+            is not None
+        )
+    if not others:
         raise ValidationError(f"{name} is the last admin: grant admin to someone else first")
 
 
 def staff_list(session: Session, actor: Actor) -> list[Staff]:
+    """The staff and their roles (on PostgreSQL, every login with a group role)."""
+    from assetctl import logins
+
     actor.require(Permission.STAFF)
-    return list(session.exec(select(Staff).order_by(col(Staff.name))).all())
+    rows = {s.name: s for s in session.exec(select(Staff).order_by(col(Staff.name))).all()}
+    if not logins.is_postgres(session):
+        return list(rows.values())
+    out = []
+    for login, role in logins.members(session):
+        row = rows.get(login) or Staff(name=login, role=role.value, added_by="(PostgreSQL)")
+        row.role = role.value
+        out.append(row)
+    return out
 
 
 def log_access(

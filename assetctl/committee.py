@@ -13,6 +13,7 @@ from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
 from assetctl.errors import NotFoundError, ValidationError
 from assetctl.households import equipment as recommended_equipment
+from assetctl.households import sealed
 from assetctl.households.registry import latest_of_household
 from assetctl.models.families import CommitteeSession, Decision, Household, Recommendation
 from assetctl.vocabulary import Mode, Outcome, parse
@@ -221,12 +222,14 @@ def decide(
         recommendation_id=rec.id,
         outcome=outcome.value,
         criteria_met=met,
-        rationale=rationale,
         decided_by=actor.name,
         **values,
     )
     session.add(decision)
     if rationale:
+        session.flush()
+        assert decision.id is not None
+        sealed.store_rationale(session, decision.id, rationale)
         log_access(session, actor, "decide", household, ["rationale"])
     session.flush()
     return decision
@@ -271,6 +274,7 @@ def minutes_record(
     actor.require(Permission.DOCUMENTS)
     decisions = []
     for decision, household in session_decisions(session, sitting):
+        rationale = sealed.load_rationale(session, actor, decision.id or 0)
         decisions.append(
             {
                 "ref": household.ref,
@@ -280,10 +284,10 @@ def minutes_record(
                 "mode": decision.mode,
                 "term_months": decision.term_months,
                 "criteria_met": decision.criteria_met,
-                "rationale": decision.rationale,
+                "rationale": rationale,
             }
         )
-        if decision.rationale:
+        if rationale:
             log_access(session, actor, "print minutes", household, ["rationale"])
     session.flush()
     return {

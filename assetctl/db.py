@@ -259,9 +259,34 @@ def current_revision(engine: Engine) -> str | None:
     except DBAPIDatabaseError as exc:
         message = str(exc.orig or exc)
         if "alembic_version" in message:
+            _refuse_login_without_role(engine)
             return None
         raise DatabaseError(f"cannot open the database: {message.strip()}") from None
     return row[0] if row else None
+
+
+def _refuse_login_without_role(engine: Engine) -> None:
+    """On PostgreSQL a login without an assetctl role sees no table: say so, rather than
+    calling the database empty (the DBA preparing a database may create, so is let through)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        login, stranger = connection.execute(
+            text(
+                "SELECT session_user, EXISTS (SELECT FROM pg_roles "
+                "WHERE rolname = 'assetctl_technician') "
+                "AND NOT pg_has_role(session_user, 'assetctl_technician', 'USAGE') "
+                "AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) "
+                "AND NOT has_database_privilege(current_database(), 'CREATE')"
+            )
+        ).one()
+    if stranger:
+        raise DatabaseError(
+            f"the PostgreSQL login {login} has no assetctl role: an admin runs "
+            f"`assetctl user add {login} --role technician` (or caseworker, admin)"
+        )
 
 
 def schema_problem(revision: str | None, where: str) -> str | None:

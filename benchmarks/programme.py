@@ -13,6 +13,25 @@ from assetctl.config.settings import NEIGHBOURHOODS as QPVS
 KINDS = (("desktop", "PC", 0.5), ("laptop", "PP", 0.35), ("printer", "IM", 0.15))
 SCHOOLS = [f"École {n}" for n in range(40)]
 MODES = ("gift", "loan", "rental")
+# the programme key the seeded households' personal data is sealed with (made once per run)
+PASSPHRASE = "benchmark programme passphrase"
+_KEY: dict[str, Any] = {}
+
+
+def programme_key() -> tuple[Any, bytes]:
+    """(public key, private key file content), the same for the whole run."""
+    if not _KEY:
+        from assetctl.sealing import new_key_file
+
+        _KEY["public"], _KEY["file"] = new_key_file(PASSPHRASE)
+    return _KEY["public"], _KEY["file"]
+
+
+def opener() -> Any:
+    """The private key unlocked, as a caseworker's command does (Argon2id included)."""
+    from assetctl.sealing import unlock
+
+    return unlock(programme_key()[1], PASSPHRASE, "benchmark key")
 
 
 def _chunks(connection: Any, table: Any, rows: list[dict[str, Any]], size: int = 5000) -> None:
@@ -52,6 +71,8 @@ def seed_programme(url: str, assets: int, events: int, households: int) -> dict[
         )  # fmt: skip
     # households, one decision each; three in four equipped under a contract
     household_rows, decision_rows, contract_rows, line_rows = [], [], [], []
+    public, _ = programme_key()
+    personal_rows: list[dict[str, Any]] = []
     payment_rows, attendance_rows, recommendation_rows = [], [], []
     with_family: dict[int, str] = {}
     next_asset = 1
@@ -64,8 +85,22 @@ def seed_programme(url: str, assets: int, events: int, households: int) -> dict[
                     ("none", "subscription", "problem")),
                 "training": rng.choice(("yes", "no", "unknown")),
                 "requested": ["laptop"], "created_by": "bench", "created_at": start,
-                "updated_at": start, "version": 1,
+                "updated_at": start, "version": 1, "children_count": 2,
             }
+        )  # fmt: skip
+        personal = {
+            "child_name": f"Enfant {h}",
+            "representatives": [f"Parent {h}", f"Tuteur {h}"],
+            "phone": f"06 00 {h // 10000:02d} {h // 100 % 100:02d} {h % 100:02d}",
+            "address": f"{h} rue de la République, 72000 Le Mans",
+            "children": [
+                {"first_name": "Lina", "birth_date": "2014-03-02"},
+                {"first_name": "Noé", "birth_date": "2019-11-20"},
+            ],
+        }
+        personal_rows.append(
+            {"household_id": h, "sealed": public.seal(personal),
+             "key_fingerprint": public.fingerprint, "updated_at": start}
         )  # fmt: skip
         # the recommendation the committee decided on; one household in ten was diagnosed
         # again since, so that it is back on the committee's agenda
@@ -171,7 +206,14 @@ def seed_programme(url: str, assets: int, events: int, households: int) -> dict[
             tables["training_session"],
             [{"id": 1, "held_on": start.date(), "topic": "Bases", "created_by": "bench"}],
         )
+        _chunks(
+            connection,
+            tables["programme_key"],
+            [{"id": 1, "public_key": public.text, "fingerprint": public.fingerprint,
+              "created_at": start, "created_by": "bench"}],
+        )  # fmt: skip
         _chunks(connection, tables["household"], household_rows)
+        _chunks(connection, tables["household_personal"], personal_rows)
         _chunks(connection, tables["recommendation"], recommendation_rows)
         _chunks(connection, tables["decision"], decision_rows)
         _chunks(connection, tables["contract"], contract_rows)

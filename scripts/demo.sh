@@ -23,6 +23,13 @@ ADMIN="env ASSETCTL_OPERATOR=admin.dsi"   # who creates the database is its firs
 show $ADMIN assetctl init --organisation "Le Mans Métropole" --tag-prefix LMM \
     --support-phone "02 43 00 00 00"
 show assetctl config show
+# The programme's key: personal data is sealed with its public half (in the database); its
+# private half is a file the caseworkers keep, locked by a passphrase (here from the
+# environment; typed in a terminal otherwise). The bench needs no passphrase.
+export ASSETCTL_KEY_FILE="$PWD/demo-output/cle-programme/programme.key"
+KEY_PASSPHRASE="ASSETCTL_KEY_PASSPHRASE=demo-phrase-de-passe-du-programme"
+show env "$KEY_PASSPHRASE" ASSETCTL_OPERATOR=admin.dsi assetctl key init
+show assetctl key show
 
 step "2. Register a delivery from a spreadsheet (CSV ; Windows-1252, French dates and prices)"
 show assetctl asset import examples/arrivage.csv --dry-run
@@ -116,7 +123,7 @@ step "10. A family: diagnostic, recommendation, committee (personal data for cas
 show $ADMIN assetctl user add claire.referente --role caseworker
 show $ADMIN assetctl user add demo-technicien --role technician
 show $ADMIN assetctl user list
-CW="env ASSETCTL_OPERATOR=claire.referente"
+CW="env ASSETCTL_OPERATOR=claire.referente $KEY_PASSPHRASE"
 year=$(date +%Y)
 REF=$($CW assetctl household add --child-name "Lina Martin" --representatives "Sophie Martin" \
     --qpv "bellevue-carnac" --school "Collège Léon Tolstoï" --class 6e --phone "06 12 34 56 78" \
@@ -127,6 +134,11 @@ REF=$($CW assetctl household add --child-name "Lina Martin" --representatives "S
 echo "household: $REF" >&2
 show $CW assetctl household show "$REF"
 show assetctl household show "$REF"      # the technician sees the reference and the facts
+# what the database file holds of this family: a sealed box, unreadable without the key file
+show sqlite3 "$ASSETCTL_HOME/assetctl.db" \
+    "SELECT household_id, substr(sealed, 1, 60) || '...' FROM household_personal"
+expect_failure env ASSETCTL_OPERATOR=claire.referente ASSETCTL_KEY_FILE=/nonexistent \
+    assetctl household show "$REF"       # a caseworker without the key file reads nothing
 expect_failure assetctl household export "$REF"
 show $CW assetctl household recommend "$REF"
 SESSION=$($CW assetctl committee open --date "$(date +%F)" --member "Adjointe au maire" \

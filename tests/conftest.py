@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from assetctl.cli import cli
 
+TEST_PASSPHRASE = "correct horse battery staple"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -52,12 +53,48 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ASSETCTL_HOME", str(home))
     monkeypatch.setenv("ASSETCTL_OPERATOR", "tester")
     monkeypatch.delenv("ASSETCTL_DATABASE_URL", raising=False)
+    # the caseworkers' key file, outside the data folder, and its passphrase
+    monkeypatch.setenv("ASSETCTL_KEY_FILE", str(tmp_path / "keys" / "programme.key"))
+    monkeypatch.setenv("ASSETCTL_KEY_PASSPHRASE", TEST_PASSPHRASE)
     return home
 
 
 def _pg_schema_url(base: str, schema: str) -> str:
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+# PostgreSQL logins of the tests' staff: who you are there is your login, not a variable.
+# `tester` (who runs `assetctl init`) owns each test's schema and may manage roles.
+PG_OWNER = "tester"
+PG_LOGINS = (PG_OWNER, "claire", "theo")
+PG_GROUPS = "assetctl_technician, assetctl_caseworker, assetctl_admin"
+
+
+def as_login(url: str, login: str) -> str:
+    """The same PostgreSQL URL, connecting as ``login``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=login).render_as_string(hide_password=False)
+
+
+def _prepare_pg_logins(connection: object) -> None:
+    """Once per run: the logins exist; before each test: none of the staff has a role yet."""
+    import sqlalchemy
+
+    run = connection.execute  # type: ignore[attr-defined]
+    if not _pg_state.get("logins"):
+        for login in PG_LOGINS:
+            exists = run(sqlalchemy.text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": login})
+            if not exists.first():
+                extra = " CREATEROLE" if login == PG_OWNER else ""
+                run(sqlalchemy.text(f"CREATE ROLE {login} LOGIN{extra}"))
+        _pg_state["logins"] = "ready"
+    groups = run(
+        sqlalchemy.text("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'assetctl\\_%'")
+    ).scalar()
+    if groups == 3:
+        run(sqlalchemy.text(f"REVOKE {PG_GROUPS} FROM {', '.join(PG_LOGINS[1:])}"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -76,9 +113,10 @@ def db_url(request: pytest.FixtureRequest, home: Path) -> Iterator[str]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sqlalchemy.create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+        _prepare_pg_logins(connection)
+        connection.execute(sqlalchemy.text(f"CREATE SCHEMA {schema} AUTHORIZATION {PG_OWNER}"))
     try:
-        yield _pg_schema_url(postgres_url(), schema)
+        yield _pg_schema_url(as_login(postgres_url(), PG_OWNER), schema)
     finally:
         with admin.connect() as connection:
             connection.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
@@ -99,8 +137,11 @@ class Cli:
 
     def __call__(self, *args: str, input: str | bytes | None = None) -> Result:
         runner = CliRunner()
+        url = self.db_url
+        if self.operator and url.startswith("postgresql"):  # another person: another login
+            url = as_login(url, self.operator)
         env = {
-            "ASSETCTL_DATABASE_URL": self.db_url,
+            "ASSETCTL_DATABASE_URL": url,
             "ASSETCTL_DEBUG": os.environ.get("ASSETCTL_DEBUG", "1"),
         }
         if self.operator:
@@ -136,6 +177,7 @@ def cli_db(db_url: str, home: Path) -> Cli:
     """A CLI on an initialised database (SQLite and PostgreSQL)."""
     runner = Cli(db_url=db_url, home=home)
     runner.ok("init", "--yes", "--support-phone", "02 43 00 00 00")
+    runner.ok("key", "init")  # the programme's key: personal data is stored sealed
     return runner
 
 

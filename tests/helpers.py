@@ -127,10 +127,15 @@ def make_ready(db_url: str, tag: str, passwords: dict[str, str] | None = None) -
                         operator="bench",
                     )
                 )
+            from assetctl.households.sealed import seal_secret
+
             for account, secret in (passwords or {}).items():
                 session.add(
                     DeviceCredential(
-                        asset_id=asset.id, cycle=asset.cycle, account=account, secret=secret
+                        asset_id=asset.id,
+                        cycle=asset.cycle,
+                        account=account,
+                        sealed_secret=seal_secret(session, secret),
                     )
                 )
             session.flush()
@@ -139,3 +144,22 @@ def make_ready(db_url: str, tag: str, passwords: dict[str, str] | None = None) -
             change_status(session, asset, "ready", actor="bench", reason="test imaging")
     finally:
         engine.dispose()
+
+
+def unlock_key() -> Any:
+    """The programme's private key, as a caseworker's command unlocks it (the test's key file
+    and passphrase, from the environment the `home` fixture sets)."""
+    import os
+    from pathlib import Path
+
+    from assetctl.sealing import unlock
+
+    path = Path(os.environ["ASSETCTL_KEY_FILE"])
+    return unlock(path.read_bytes(), os.environ["ASSETCTL_KEY_PASSPHRASE"], str(path))
+
+
+def staff(name: str, role: str, *, key: bool = True) -> Any:
+    """An actor of ``role``; a caseworker or admin holding the programme's key file."""
+    from assetctl.access import Actor, Role
+
+    return Actor(name, Role(role), unlock_key if key else None)

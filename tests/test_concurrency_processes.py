@@ -16,12 +16,12 @@ TECHNICIANS = 8
 
 
 def _env(cli: Cli, operator: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ASSETCTL_HOME": str(cli.home),
-        "ASSETCTL_DATABASE_URL": cli.db_url,
-        "ASSETCTL_OPERATOR": operator,
-    }
+    env = {**os.environ, "ASSETCTL_HOME": str(cli.home), "ASSETCTL_DATABASE_URL": cli.db_url}
+    if cli.db_url.startswith("sqlite"):  # on PostgreSQL who you are is the database login
+        env["ASSETCTL_OPERATOR"] = operator
+    else:
+        env.pop("ASSETCTL_OPERATOR", None)
+    return env
 
 
 def at_once(cli: Cli, commands: list[list[str]], stdin: list[str] | None = None) -> list:

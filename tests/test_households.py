@@ -13,7 +13,8 @@ from assetctl.access import Actor, Role
 from assetctl.config import Settings
 from assetctl.errors import AccessDeniedError, ValidationError
 from assetctl.households import parse_children, parse_form, recommend_items
-from assetctl.models.families import Child, Household
+from assetctl.models.families import Household
+from tests.helpers import staff
 
 SETTINGS = Settings()
 DECISION_DAY = date(2026, 12, 3)
@@ -23,11 +24,11 @@ def household(**facts: Any) -> Household:
     return Household(ref="FAM-00001", qpv="Epine", created_by="t", **facts)
 
 
-def kids(*births: str) -> list[Child]:
-    return [Child(household_id=1, birth_date=date.fromisoformat(b)) for b in births]
+def kids(*births: str) -> list[date]:
+    return [date.fromisoformat(b) for b in births]
 
 
-def items(h: Household, children: list[Child], settings: Settings = SETTINGS) -> list[str]:
+def items(h: Household, children: list[date], settings: Settings = SETTINGS) -> list[str]:
     found = recommend_items(settings, h, children, DECISION_DAY)
     return [i.item for i in found if i.item != "none"]
 
@@ -108,7 +109,7 @@ def test_roles_are_enforced_by_the_domain_functions(engine: Any, settings: Any) 
     from assetctl import committee, contracts, households
     from assetctl.db import session_scope
 
-    caseworker = Actor("claire", Role.CASEWORKER)
+    caseworker = staff("claire", "caseworker")
     technician = Actor("theo", Role.TECHNICIAN)
     with session_scope(engine) as session:
         values = parse_form(settings, {"qpv": "Epine", "phone": "0600000000"})
@@ -131,7 +132,7 @@ def test_roles_are_enforced_by_the_domain_functions(engine: Any, settings: Any) 
 # --- what mutation testing showed unguarded (scripts/mutation.sh) ---------------------------
 
 
-def reasons(h: Household, children: list[Child], settings: Settings = SETTINGS) -> list[Any]:
+def reasons(h: Household, children: list[date], settings: Settings = SETTINGS) -> list[Any]:
     return [(i.item, i.reason) for i in recommend_items(settings, h, children, DECISION_DAY)]
 
 
@@ -195,7 +196,7 @@ def test_a_recorded_recommendation_keeps_its_rule_and_is_logged(engine: Any, set
     from assetctl.db import session_scope
     from assetctl.models.families import AccessLog
 
-    caseworker = Actor("claire", Role.CASEWORKER)
+    caseworker = staff("claire", "caseworker")
     with session_scope(engine) as session:
         values = parse_form(
             settings,
@@ -211,8 +212,10 @@ def test_a_recorded_recommendation_keeps_its_rule_and_is_logged(engine: Any, set
         assert rec.rule == {"laptop_from_age": 9, "one_computer_per_household": True}
         assert households.equipment(rec) == ["desktop"]  # the printer "none" left out
         logged = session.exec(select(AccessLog).where(AccessLog.action == "recommend")).all()
+        # on PostgreSQL the database stamps the row with the login, whatever the program says
+        who = "tester" if engine.dialect.name == "postgresql" else "claire"
         assert [(a.actor, a.household_id, a.fields) for a in logged] == [
-            ("claire", created.id, ["children"])
+            (who, created.id, ["children"])
         ]
 
 
@@ -220,7 +223,7 @@ def test_no_recommendation_without_the_childrens_birth_dates(engine: Any, settin
     from assetctl import households
     from assetctl.db import session_scope
 
-    caseworker = Actor("claire", Role.CASEWORKER)
+    caseworker = staff("claire", "caseworker")
     with session_scope(engine) as session:
         empty = households.add(
             session, settings, caseworker, parse_form(settings, {"qpv": "Epine"})
@@ -231,7 +234,10 @@ def test_no_recommendation_without_the_childrens_birth_dates(engine: Any, settin
             f"household {empty.ref} has no children recorded: add their birth dates "
             "(household edit --children 'Lina 2015-03-02; 2019-11-20')"
         )
-        session.add(Child(household_id=empty.id, position=0, first_name="Lina"))
+        from assetctl.households import sealed
+
+        assert empty.id is not None
+        sealed.store(session, empty.id, {"children": [("Lina", None)]})  # e.g. an old import
         session.flush()
         with pytest.raises(ValidationError) as refused:
             households.recommend(session, settings, caseworker, empty, DECISION_DAY)

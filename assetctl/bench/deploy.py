@@ -27,7 +27,9 @@ from assetctl.bench.ssh import Target
 from assetctl.config import Settings
 from assetctl.db import session_scope
 from assetctl.errors import AssetctlError, ValidationError
+from assetctl.households import sealed
 from assetctl.models import Asset, DeviceCredential, ImagingRun
+from assetctl.models.families import ProgrammeKey
 from assetctl.models.types import utcnow
 
 if TYPE_CHECKING:
@@ -127,6 +129,8 @@ def plan_deploy(
         plan = DeployPlan(target, asset.tag, asset.id, chosen, "", None, firmware or "uefi")
         if not chosen:
             plan.problems.append(f"{asset.tag} is a {asset.kind}: give the image with --profile")
+        if session.get(ProgrammeKey, 1) is None:  # the passwords are kept sealed, or not at all
+            plan.problems.append(sealed.NO_KEY)
         if not state.wiped:
             plan.problems.append(
                 f"{asset.tag} has no passed wipe since it last came back "
@@ -277,7 +281,7 @@ def run_deploy(
                         cycle=asset.cycle,
                         account=name,
                         label="parent" if name == profile.parent.name else "enfants",
-                        secret=secret,
+                        sealed_secret=sealed.seal_secret(session, secret),
                     )
                 )
         if passed and asset.status == lifecycle.Status.WIPED.value:

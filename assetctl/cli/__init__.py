@@ -36,6 +36,7 @@ COMMANDS = {
     "contract": "assetctl.cli.contract:contract",
     "training": "assetctl.cli.training:training",
     "user": "assetctl.cli.user:user",
+    "key": "assetctl.cli.key:key",
     "report": "assetctl.cli.report:report",
 }
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from assetctl.access import Actor
+    from assetctl.sealing import Opener
 
 
 # Start-up imports allocate many long-lived objects and would trigger collection after
@@ -52,6 +53,7 @@ class AppContext:
         self._settings: Settings | None = None
         self._engine: Engine | None = None
         self._tightened = False
+        self._login: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -96,13 +98,83 @@ class AppContext:
 
     @property
     def actor(self) -> str:
-        return self.settings.actor
+        """Who is recorded: on PostgreSQL the authenticated login (``session_user``), never a
+        variable; on SQLite ASSETCTL_OPERATOR, else [operator] name, else the login name."""
+        if not self.database_url.startswith("postgres"):
+            return self.settings.actor
+        if self._login is None:
+            self._login = self._database_login()
+        return self._login
+
+    def _database_login(self) -> str:
+        import os
+
+        from sqlalchemy import text
+
+        from assetctl.cli.output import warn
+        from assetctl.db import make_engine, session_scope
+
+        engine = self._engine or make_engine(self.database_url)
+        try:
+            with session_scope(engine) as session:
+                login = str(session.execute(text("SELECT session_user")).scalar_one())
+        finally:
+            if engine is not self._engine:
+                engine.dispose()
+        declared = os.environ.get("ASSETCTL_OPERATOR", "").strip()
+        if declared and declared != login:
+            warn(
+                f"ASSETCTL_OPERATOR={declared} is not used on PostgreSQL: you are the database "
+                f"login {login}"
+            )
+        return login
 
     def who(self, session: Session) -> Actor:
-        """The operator with the role the staff table gives them (personal data rules)."""
+        """The operator with the role the staff table gives them (personal data rules), able
+        to unlock the programme's private key when sealed data must be read."""
         from assetctl.access import resolve
 
-        return resolve(session, self.actor)
+        return resolve(session, self.actor, self.unlock)
+
+    def passphrase(self, *, confirm: bool = False) -> str:
+        """The key's passphrase: ASSETCTL_KEY_PASSPHRASE, else typed (hidden) in a terminal."""
+        import os
+        import sys
+
+        from assetctl.errors import AccessDeniedError
+
+        given = os.environ.get("ASSETCTL_KEY_PASSPHRASE")
+        if given:
+            return given
+        if not sys.stdin.isatty():
+            raise AccessDeniedError(
+                "the programme key's passphrase is needed: run the command in a terminal, or "
+                "set ASSETCTL_KEY_PASSPHRASE"
+            )
+        text: str = click.prompt(
+            "Passphrase of the programme key",
+            hide_input=True,
+            confirmation_prompt=confirm,
+            err=True,
+        )
+        return text
+
+    def unlock(self) -> Opener:
+        """Open the programme's private key file with its passphrase."""
+        from assetctl.errors import AccessDeniedError
+        from assetctl.sealing import unlock
+
+        path = self.settings.key_file
+        try:
+            with path.open("rb") as handle:
+                content = handle.read(64 * 1024)
+        except FileNotFoundError:
+            from assetctl.access import NO_KEY_FILE
+
+            raise AccessDeniedError(f"no key file at {path}: {NO_KEY_FILE}") from None
+        except OSError as exc:
+            raise AccessDeniedError(f"cannot read the key file {path}: {exc.strerror}") from None
+        return unlock(content, self.passphrase(), str(path))
 
     def close(self) -> None:
         if self._engine is not None:

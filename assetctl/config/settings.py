@@ -346,6 +346,15 @@ class Settings:
         except Exception:  # no login name in some containers
             return "unknown"
 
+    @property
+    def key_file(self) -> Path:
+        """The programme's private key file: ASSETCTL_KEY_FILE, else programme.key in the
+        configuration folder (never the key itself in the config file)."""
+        from assetctl.config.paths import config_dir
+
+        env = os.environ.get("ASSETCTL_KEY_FILE", "").strip()
+        return Path(env).expanduser() if env else config_dir() / "programme.key"
+
     def kind_for_code(self, code: str) -> str | None:
         for kind, kind_code in self.kind_codes.items():
             if kind_code == code:

@@ -58,8 +58,20 @@ def plan_delivery(session: Session, actor: Actor, contract: Contract, delivery: 
     session.flush()
 
 
+def forget_credentials(session: Session, asset_id: int | None) -> None:
+    """Delete a device's stored initial passwords (all cycles)."""
+    from sqlalchemy import delete
+    from sqlmodel import col
+
+    from assetctl.models import DeviceCredential
+
+    session.execute(delete(DeviceCredential).where(col(DeviceCredential.asset_id) == asset_id))
+
+
 def sign(session: Session, actor: Actor, contract: Contract, on: date | None = None) -> list[str]:
-    """The handover: the family signed, the devices are theirs to use (or own)."""
+    """The handover: the family signed, the devices are theirs to use (or own). The stored
+    copies of the devices' initial passwords are destroyed: the family has the sheet, and each
+    device asks for a new password at the first login."""
     actor.require(Permission.FAMILY_DEVICES)
     on = on or date.today()
     if contract.status != ContractStatus.DRAFT:
@@ -79,6 +91,7 @@ def sign(session: Session, actor: Actor, contract: Contract, on: date | None = N
         )
         asset.location = "family"
         session.add(asset)
+        forget_credentials(session, asset.id)
         line.status = (
             LineStatus.GIVEN.value if contract.mode == Mode.GIFT else LineStatus.WITH_FAMILY.value
         )

@@ -12,6 +12,7 @@ from assetctl.config import Settings
 from assetctl.contracts.common import devices, household_of, lines
 from assetctl.dates import add_months
 from assetctl.errors import ValidationError
+from assetctl.households import sealed
 from assetctl.models import Asset
 from assetctl.models.families import Contract, ContractEvent, ContractLine, Household
 from assetctl.vocabulary import OPEN_LINE, ContractStatus, LineStatus, LineType
@@ -55,6 +56,7 @@ def list_rows(
     ).all():
         still_out = line_status in OPEN_LINE or line_status == LineStatus.GIVEN
         tags.setdefault(contract_id, []).append(tag if still_out else f"{tag}*")
+    opened = sealed.load_many(session, actor, [h.id for _, h in found if h.id]) if contacts else {}
     rows = []
     for contract, household in found:
         row: dict[str, Any] = {
@@ -71,11 +73,12 @@ def list_rows(
             "renewals": contract.renewals,
         }
         if contacts:
+            personal = opened.get(household.id or 0, {})
             row.update(
-                representatives="; ".join(household.representatives or []),
-                phone=household.phone,
-                email=household.email,
-                address=household.address,
+                representatives="; ".join(personal.get("representatives") or []),
+                phone=personal.get("phone"),
+                email=personal.get("email"),
+                address=personal.get("address"),
             )
             log_access(
                 session, actor, "mail merge", household, ["representatives", "phone", "email"]
@@ -110,7 +113,11 @@ def document_record(
                 "serial": asset.serial,
                 "status": line.status,
                 "accounts": [
-                    {"account": c.account, "label": c.label, "password": c.secret}
+                    {
+                        "account": c.account,
+                        "label": c.label,
+                        "password": sealed.open_secret(session, actor, c.sealed_secret),
+                    }
                     for c in credentials
                 ],
             }
@@ -125,6 +132,8 @@ def document_record(
         for ln in lines(session, contract)
         if ln.line_type != LineType.DEVICE
     ]
+    assert household.id is not None
+    personal = sealed.load(session, actor, household.id)
     log_access(session, actor, "print contract", household, ["representatives", "address", "phone"])
     session.flush()
     start = contract.start_date or contract.delivery_date
@@ -135,10 +144,11 @@ def document_record(
         "number": contract.number,
         "mode": contract.mode,
         "status": contract.status,
+        "signed": contract.signed_at is not None,
         "household": household.ref,
-        "representatives": household.representatives or [],
-        "address": household.address,
-        "phone": household.phone,
+        "representatives": personal.get("representatives") or [],
+        "address": personal.get("address"),
+        "phone": personal.get("phone"),
         "term_months": contract.term_months,
         "start": start,
         "end": end,

@@ -197,8 +197,10 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
             f"Fiche de remise : comptes et mots de passe ({record['number']})", styles["Title"]
         ),
         Paragraph(
-            "À conserver par la famille, séparément du matériel. Changez ces mots de passe à la "
-            "première connexion. Le compte des enfants n'a pas de droits d'administration.",
+            "À conserver par la famille, séparément du matériel. À la première connexion, "
+            "l'ordinateur demande de choisir un nouveau mot de passe : choisissez-le et gardez-le "
+            "pour vous. Le compte des enfants n'a pas de droits d'administration. Le programme "
+            "ne garde pas de copie de ces mots de passe après la signature.",
             styles["BodyText"],
         ),
         Spacer(1, 4 * mm),
@@ -221,6 +223,14 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
                     ],
                     [45 * mm, 60 * mm, 69 * mm],
                     styles,
+                )
+            )
+        elif record.get("signed"):
+            story.append(
+                Paragraph(
+                    "Mots de passe initiaux remis à la signature : le programme n'en garde "
+                    "pas de copie.",
+                    styles["BodyText"],
                 )
             )
         else:

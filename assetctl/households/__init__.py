@@ -19,7 +19,6 @@ from assetctl.households.personal_data import export, purge, purge_candidates
 from assetctl.households.recommendation import Item, equipment, recommend, recommend_items
 from assetctl.households.registry import (
     add,
-    children,
     edit,
     find,
     list_rows,
@@ -40,7 +39,6 @@ __all__ = [
     "add",
     "age_on",
     "check_form",
-    "children",
     "edit",
     "equipment",
     "export",

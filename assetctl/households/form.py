@@ -13,13 +13,25 @@ from typing import Any
 from assetctl.asset_fields import parse_date
 from assetctl.config import Settings
 from assetctl.errors import ValidationError
-from assetctl.models.families import PERSONAL, Household
+from assetctl.models.families import Household
 from assetctl.neighbourhoods import parse_qpv
 from assetctl.text import squeeze
 from assetctl.vocabulary import fold
 
 REQUESTABLE = ("desktop", "laptop", "printer", "internet")
-PERSONAL_FIELDS = (*PERSONAL["household"], "children")
+# the form's personal fields: sealed together (households.sealed), never in the household row
+PERSONAL_FIELDS = (
+    "child_name",
+    "representatives",
+    "phone",
+    "email",
+    "address",
+    "landlord",
+    "hosted_by",
+    "training_why",
+    "notes",
+    "children",
+)
 
 _YES = {"yes", "y", "oui", "o", "true", "1", "x"}
 _NO = {"no", "n", "non", "false", "0"}
@@ -221,7 +233,7 @@ def check_form(values: dict[str, Any], household: Household | None = None) -> No
     def current(name: str) -> Any:
         if name in values:
             return values[name]
-        return getattr(household, name) if household is not None else None
+        return getattr(household, name, None) if household is not None else None
 
     if household is None and not values.get("qpv"):
         raise ValidationError("a household needs its neighbourhood (--qpv, or 'hors QPV')")

@@ -5,24 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import type_coerce, update
+from sqlalchemy import delete, type_coerce
 from sqlmodel import Session, col, func, select
 
 from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
 from assetctl.dates import add_months
+from assetctl.households import sealed
 from assetctl.households.form import PERSONAL_FIELDS
-from assetctl.households.registry import children, jsonable
+from assetctl.households.registry import jsonable
 from assetctl.models.families import (
-    PERSONAL,
     AccessLog,
-    Child,
     CommitteeSession,
     Contract,
     ContractEvent,
     ContractLine,
     Decision,
+    DecisionRationale,
     Household,
+    HouseholdPersonal,
     Payment,
     Recommendation,
     TrainingAttendance,
@@ -37,9 +38,12 @@ def _row(obj: Any) -> dict[str, Any]:
 
 
 def export(session: Session, actor: Actor, household: Household) -> dict[str, Any]:
-    """Everything stored about a household (right of access), as one JSON document."""
+    """Everything stored about a household (right of access), as one JSON document, its sealed
+    data opened (the private key is needed)."""
     actor.require(Permission.PERSONAL_DATA)
     hid = household.id
+    assert hid is not None
+    personal = sealed.load(session, actor, hid) if household.purged_at is None else {}
     contracts = session.exec(select(Contract).where(Contract.household_id == hid)).all()
     contract_ids = [c.id for c in contracts]
     decisions = session.exec(select(Decision).where(Decision.household_id == hid)).all()
@@ -68,8 +72,14 @@ def export(session: Session, actor: Actor, household: Household) -> dict[str, An
     session.flush()
     return {
         "exported_at": jsonable(utcnow()),
-        "household": _row(household),
-        "children": [_row(k) for k in children(session, household)],
+        "household": {
+            **_row(household),
+            **{name: personal.get(name) for name in PERSONAL_FIELDS[:-1]},
+        },
+        "children": [
+            {"first_name": name, "birth_date": jsonable(birth)}
+            for name, birth in personal.get("children") or []
+        ],
         "recommendations": [
             _row(r)
             for r in session.exec(
@@ -77,7 +87,10 @@ def export(session: Session, actor: Actor, household: Household) -> dict[str, An
             ).all()
         ],
         "committee_sessions": [_row(s) for s in sessions],
-        "decisions": [_row(d) for d in decisions],
+        "decisions": [
+            {**_row(d), "rationale": sealed.load_rationale(session, actor, d.id or 0)}
+            for d in decisions
+        ],
         "contracts": [_row(c) for c in contracts],
         "contract_lines": [_row(ln) for ln in lines],
         "devices": [
@@ -167,7 +180,8 @@ def purge(
     today: date | None = None,
     dry_run: bool = False,
 ) -> list[str]:
-    """Anonymise the purge candidates: personal columns set to NULL, facts kept."""
+    """Anonymise the purge candidates: their sealed personal rows deleted, facts kept (no key
+    is needed to erase)."""
     actor.require(Permission.PURGE)
     candidates = purge_candidates(session, settings, today)
     refs = [h.ref for h, _ in candidates]
@@ -176,21 +190,14 @@ def purge(
     ids = [h.id for h, _ in candidates]
     now = utcnow()
     for household, _ in candidates:
-        for name in PERSONAL["household"]:
-            setattr(household, name, None)
         household.purged_at = now
         household.updated_at = now
         session.add(household)
         log_access(session, actor, "purge", household, list(PERSONAL_FIELDS), "retention period")
+    session.execute(delete(HouseholdPersonal).where(col(HouseholdPersonal.household_id).in_(ids)))
+    decisions = select(Decision.id).where(col(Decision.household_id).in_(ids))
     session.execute(
-        update(Child)
-        .where(col(Child.household_id).in_(ids))
-        .values({name: None for name in PERSONAL["household_child"]})
-    )
-    session.execute(
-        update(Decision)
-        .where(col(Decision.household_id).in_(ids))
-        .values({name: None for name in PERSONAL["decision"]})
+        delete(DecisionRationale).where(col(DecisionRationale.decision_id).in_(decisions))
     )
     session.flush()
     return refs

@@ -10,9 +10,10 @@ from sqlmodel import Session
 from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
 from assetctl.errors import ValidationError
+from assetctl.households import sealed
 from assetctl.households.form import age_on
-from assetctl.households.registry import children, not_purged
-from assetctl.models.families import Child, Household, Recommendation
+from assetctl.households.registry import not_purged
+from assetctl.models.families import Household, Recommendation
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,13 @@ class Item:
 
 
 def recommend_items(
-    settings: Settings, household: Household, kids: list[Child], as_of: date
+    settings: Settings, household: Household, births: list[date], as_of: date
 ) -> list[Item]:
     """The programme's rule: children under ``laptop_from_age`` -> desktop, that age and over
     -> laptop (ages at ``as_of``); a printer when requested and none works; internet support
     when there is no connection."""
     rule = settings.programme
-    ages = sorted(age_on(k.birth_date, as_of) for k in kids if k.birth_date is not None)
+    ages = sorted(age_on(birth, as_of) for birth in births)
     items: list[Item] = []
     older = [a for a in ages if a >= rule.laptop_from_age]
     younger = [a for a in ages if a < rule.laptop_from_age]
@@ -85,15 +86,16 @@ def recommend(
     actor.require(Permission.PERSONAL_DATA)
     not_purged(household)
     as_of = as_of or date.today()
-    kids = children(session, household)
+    assert household.id is not None
+    kids = sealed.load(session, actor, household.id)["children"]
     if not kids:
         raise ValidationError(
             f"household {household.ref} has no children recorded: add their birth dates "
             "(household edit --children 'Lina 2015-03-02; 2019-11-20')"
         )
-    if any(k.birth_date is None for k in kids):
+    if any(birth is None for _, birth in kids):
         raise ValidationError(f"household {household.ref}: a child has no birth date")
-    items = recommend_items(settings, household, kids, as_of)
+    items = recommend_items(settings, household, [birth for _, birth in kids], as_of)
     assert household.id is not None
     rec = Recommendation(
         household_id=household.id,

@@ -18,10 +18,9 @@ from sqlmodel import Session, col, func, select
 from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
 from assetctl.errors import NotFoundError, ValidationError
+from assetctl.households import sealed
 from assetctl.households.form import FACT_FIELDS, PERSONAL_FIELDS, age_on, check_form
 from assetctl.models.families import (
-    PERSONAL,
-    Child,
     Contract,
     Decision,
     Household,
@@ -49,43 +48,57 @@ def find(session: Session, ref: str) -> Household:
     return household
 
 
-def _set_children(session: Session, household: Household, children: list[Any] | None) -> None:
-    assert household.id is not None
-    for child in session.exec(select(Child).where(Child.household_id == household.id)).all():
-        session.delete(child)
-    for position, (name, birth) in enumerate(children or []):
-        session.add(
-            Child(household_id=household.id, position=position, first_name=name, birth_date=birth)
-        )
+def _split(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(personal fields, anonymous facts) of a form's values."""
+    personal = {k: v for k, v in values.items() if k in PERSONAL_FIELDS}
+    return personal, {k: v for k, v in values.items() if k not in PERSONAL_FIELDS}
 
 
 def add(session: Session, settings: Settings, actor: Actor, values: dict[str, Any]) -> Household:
+    """Register a household; its personal fields are sealed with the programme's public key
+    (no private key needed: any bench can add a family)."""
     actor.require(Permission.PERSONAL_DATA)
     check_form(values)
-    children = values.pop("children", None)
-    household = Household(ref=next_ref(session, settings), created_by=actor.name, **values)
+    personal, facts = _split(values)
+    sealed.programme_key(session)  # refused before anything is written
+    household = Household(
+        ref=next_ref(session, settings),
+        created_by=actor.name,
+        children_count=len(personal.get("children") or []),
+        **facts,
+    )
     if household.caseworker is None:
         household.caseworker = actor.name
     session.add(household)
     session.flush()
-    _set_children(session, household, children)
-    fields = [n for n in values if n in PERSONAL_FIELDS] + (["children"] if children else [])
+    assert household.id is not None
+    sealed.store(session, household.id, personal)
+    fields = [n for n, v in personal.items() if v]
     log_access(session, actor, "create", household, fields)
     session.flush()
     return household
 
 
 def edit(session: Session, actor: Actor, household: Household, values: dict[str, Any]) -> list[str]:
+    """Change a household; changing personal fields opens them (the private key is needed)."""
     actor.require(Permission.PERSONAL_DATA)
     not_purged(household)
     check_form(values, household)
     if "qpv" in values and values["qpv"] is None:
         raise ValidationError("the neighbourhood cannot be cleared (use 'hors QPV')")
+    personal_changes, facts = _split(values)
     changed: list[str] = []
-    if "children" in values:
-        _set_children(session, household, values.pop("children"))
-        changed.append("children")
-    for name, value in values.items():
+    if personal_changes:
+        assert household.id is not None
+        personal = sealed.load(session, actor, household.id)
+        for name, value in personal_changes.items():
+            if personal.get(name) != value and (personal.get(name) or value):
+                personal[name] = value
+                changed.append(name)
+        if changed:
+            sealed.store(session, household.id, personal)
+            household.children_count = len(personal.get("children") or [])
+    for name, value in facts.items():
         if getattr(household, name) != value:
             setattr(household, name, value)
             changed.append(name)
@@ -105,14 +118,6 @@ def not_purged(household: Household) -> None:
         )
 
 
-def children(session: Session, household: Household) -> list[Child]:
-    return list(
-        session.exec(
-            select(Child).where(Child.household_id == household.id).order_by(col(Child.position))
-        ).all()
-    )
-
-
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
@@ -125,22 +130,25 @@ def view(session: Session, actor: Actor, household: Household) -> dict[str, Any]
     """What ``household show`` prints: the facts for everyone, personal fields by role."""
     out: dict[str, Any] = {"ref": household.ref}
     out.update({name: jsonable(getattr(household, name)) for name in FACT_FIELDS})
-    kids = children(session, household)
-    out["children_count"] = len(kids)
+    out["children_count"] = household.children_count
     out["purged_at"] = jsonable(household.purged_at)
     out["status"] = status(session, household)
-    if actor.may(Permission.PERSONAL_DATA):
-        for name in PERSONAL["household"]:
-            out[name] = jsonable(getattr(household, name))
+    if actor.may(Permission.PERSONAL_DATA) and household.purged_at is None:
+        assert household.id is not None
+        personal = sealed.load(session, actor, household.id)
+        for name in PERSONAL_FIELDS[:-1]:
+            out[name] = personal.get(name)
         out["children"] = [
             {
-                "first_name": k.first_name,
-                "birth_date": jsonable(k.birth_date),
-                "age": age_on(k.birth_date, date.today()) if k.birth_date else None,
+                "first_name": name,
+                "birth_date": jsonable(birth),
+                "age": age_on(birth, date.today()) if birth else None,
             }
-            for k in kids
+            for name, birth in personal["children"]
         ]
         log_access(session, actor, "read", household, list(PERSONAL_FIELDS))
+    elif household.purged_at is not None:
+        out["personal_data"] = "erased (purged)"
     else:
         out["personal_data"] = "hidden (caseworker or admin role)"
     out["decisions"] = [
@@ -234,37 +242,32 @@ def list_rows(
     session: Session, actor: Actor, qpv: str | None = None, school: str | None = None
 ) -> list[dict[str, Any]]:
     """One row per household: reference and facts; names only for caseworkers (logged).
-    One query, whatever the number of households, reading only the columns shown (personal
-    ones only for a caseworker)."""
+    Two queries, whatever the number of households: the facts, and for a caseworker the sealed
+    personal rows, opened with their key."""
     rank, outcome, recommended = status_columns()
-    children_count = (
-        select(func.count(col(Child.id)))
-        .where(Child.household_id == Household.id)
-        .correlate(Household)
-        .scalar_subquery()
-    )
     personal = actor.may(Permission.PERSONAL_DATA)
     columns = [
         col(Household.ref),
         col(Household.qpv),
         col(Household.school),
-        children_count,
+        col(Household.children_count),
         col(Household.requested),
         col(Household.internet),
         col(Household.purged_at).is_not(None),
         rank,
         outcome,
         recommended,
+        col(Household.id),
     ]
-    if personal:
-        columns += [col(Household.representatives), col(Household.phone)]
     query = sa_select(*columns).order_by(col(Household.ref))
     if qpv:
         query = query.where(col(Household.qpv) == qpv)
     if school:
         query = query.where(func.lower(Household.school) == school.strip().lower())
+    found_rows = session.execute(query).all()
+    opened = sealed.load_many(session, actor) if personal and found_rows else {}
     rows = []
-    for found in session.execute(query).all():
+    for found in found_rows:
         ref, area, where, kids, requested, internet, purged, contract_rank = found[:8]
         last_outcome, has_recommendation = found[8:10]
         row: dict[str, Any] = {
@@ -279,8 +282,9 @@ def list_rows(
             ),
         }
         if personal:
-            row["representatives"] = "; ".join(found[10] or [])
-            row["phone"] = found[11]
+            one = opened.get(found[10], {})
+            row["representatives"] = "; ".join(one.get("representatives") or [])
+            row["phone"] = one.get("phone")
         rows.append(row)
     if personal and rows:
         log_access(session, actor, "list", None, ["representatives", "phone"], f"{len(rows)} rows")

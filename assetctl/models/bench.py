@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from assetctl.models.types import UTCDateTime, utcnow
@@ -75,8 +75,10 @@ class ImagingRun(BenchRun, table=True):
 class DeviceCredential(SQLModel, table=True):
     """An account's initial password on a deployed device, for the family's handover sheet.
 
-    Written by the deployment, read only to print the handover sheet; never logged. Only the
-    current cycle's credentials are valid: a return means a new wipe, image and passwords.
+    Written by the deployment sealed with the programme's public key, opened only to print the
+    handover sheet, never logged, deleted when the contract is signed (the device asks for a new
+    password at the first login anyway). Only the current cycle's credentials are valid: a
+    return means a new wipe, image and passwords.
     """
 
     __tablename__ = "device_credential"
@@ -87,5 +89,5 @@ class DeviceCredential(SQLModel, table=True):
     cycle: int
     account: str = Field(max_length=32)
     label: str | None = Field(default=None, max_length=64)
-    secret: str = Field(max_length=128)
+    sealed_secret: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,9 +1,11 @@
 """The family side: staff roles, households, the committee, contracts, trainings, and the log
 of every access to personal data.
 
-Personal data (GDPR) lives in the columns listed in ``PERSONAL`` (per table); everything else
-about a household is an anonymous fact that reports keep after a purge. A purge sets every
-personal column to NULL and stamps ``purged_at``.
+Personal data (GDPR) lives apart, in the tables listed in ``PERSONAL``, and only sealed with
+the programme's public key (:mod:`assetctl.sealing`): a household's fields and children in
+``household_personal``, a decision's rationale in ``decision_rationale``. Everything else about
+a household is an anonymous fact that reports keep after a purge. A purge deletes the personal
+rows and stamps ``purged_at``. On PostgreSQL the technician role has no SELECT on these tables.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from assetctl.models.types import UTCDateTime, utcnow
@@ -46,26 +48,52 @@ class AccessLog(SQLModel, table=True):
     purpose: str | None = Field(default=None, max_length=200)
 
 
+class ProgrammeKey(SQLModel, table=True):
+    """The programme's public key (one row): what every bench seals personal data with."""
+
+    __tablename__ = "programme_key"
+
+    id: int = Field(default=1, primary_key=True)
+    public_key: str = Field(max_length=64)
+    fingerprint: str = Field(max_length=19)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=64)
+
+
+class HouseholdPersonal(SQLModel, table=True):
+    """A household's personal fields and children, sealed together (one JSON object)."""
+
+    __tablename__ = "household_personal"
+
+    household_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("household.id", ondelete="CASCADE"), primary_key=True)
+    )
+    sealed: str = Field(sa_type=Text)
+    key_fingerprint: str = Field(max_length=19)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DecisionRationale(SQLModel, table=True):
+    """Why the committee decided as it did (it may describe the family): sealed."""
+
+    __tablename__ = "decision_rationale"
+
+    decision_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("decision.id", ondelete="CASCADE"), primary_key=True)
+    )
+    sealed: str = Field(sa_type=Text)
+
+
 class Household(SQLModel, table=True):
-    """A family, as the diagnostic form describes it."""
+    """A family, as the diagnostic form describes it (its personal data: ``HouseholdPersonal``)."""
 
     __tablename__ = "household"
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _household_version}
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=32, unique=True, index=True)
-    # personal data
-    child_name: str | None = Field(default=None, max_length=128)
-    # none_as_null: an erased list is SQL NULL, not the JSON value null
-    representatives: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
-    phone: str | None = Field(default=None, max_length=32)
-    email: str | None = Field(default=None, max_length=254)
-    address: str | None = Field(default=None, max_length=300)
-    landlord: str | None = Field(default=None, max_length=128)
-    hosted_by: str | None = Field(default=None, max_length=128)
-    training_why: str | None = Field(default=None, max_length=300)
-    notes: str | None = Field(default=None, max_length=2000)
     # anonymous facts (kept after a purge, for the programme's reports)
+    children_count: int = 0
     qpv: str = Field(max_length=64, index=True)
     school: str | None = Field(default=None, max_length=128, index=True)
     class_name: str | None = Field(default=None, max_length=32)
@@ -84,6 +112,7 @@ class Household(SQLModel, table=True):
     can_install: str | None = Field(default=None, max_length=16)
     can_use: str | None = Field(default=None, max_length=16)
     training: str | None = Field(default=None, max_length=16)
+    # none_as_null: an empty list is SQL NULL, not the JSON value null
     requested: list[str] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     diagnosed_on: date | None = None
     caseworker: str | None = Field(default=None, max_length=64)
@@ -92,22 +121,6 @@ class Household(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_household_version)
-
-
-class Child(SQLModel, table=True):
-    """A child living in the household: the birth date gives the age at a decision."""
-
-    __tablename__ = "household_child"
-
-    id: int | None = Field(default=None, primary_key=True)
-    household_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True
-        )
-    )
-    position: int = 0
-    first_name: str | None = Field(default=None, max_length=64)  # personal
-    birth_date: date | None = None  # personal
 
 
 class Recommendation(SQLModel, table=True):
@@ -154,7 +167,6 @@ class Decision(SQLModel, table=True):
     monthly_fee_cents: int | None = None
     programme_share_cents: int | None = None
     criteria_met: list[int] = Field(default_factory=list, sa_type=JSON)
-    rationale: str | None = Field(default=None, max_length=2000)  # personal
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: str = Field(max_length=64)
 
@@ -281,19 +293,5 @@ class CensusTarget(SQLModel, table=True):
     imported_by: str = Field(max_length=64)
 
 
-# table -> its personal columns: what a technician never reads, what a purge erases
-PERSONAL: dict[str, tuple[str, ...]] = {
-    "household": (
-        "child_name",
-        "representatives",
-        "phone",
-        "email",
-        "address",
-        "landlord",
-        "hosted_by",
-        "training_why",
-        "notes",
-    ),
-    "household_child": ("first_name", "birth_date"),
-    "decision": ("rationale",),
-}
+# the tables of personal data (sealed): what a technician never reads, what a purge deletes
+PERSONAL: tuple[str, ...] = ("household_personal", "decision_rationale")

@@ -280,6 +280,9 @@ def identity(params: Params, target: str, root_uuid: str, esp_uuid: str) -> None
     )
     write(os.path.join(target, "etc/machine-id"), params["machine_id"] + "\n", 0o444)
     run(["chpasswd", "--root", target], stdin=params["passwords"].strip() + "\n")
+    # initial passwords: the family must choose its own at the first login
+    for line in params["passwords"].strip().splitlines():
+        run(["chage", "--root", target, "--lastday", "0", line.split(":", 1)[0]])
 
 
 def system_mounts(target: str, mounted: list[str]) -> None:

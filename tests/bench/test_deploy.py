@@ -23,6 +23,7 @@ import pytest
 from lab.sshd import SshServer
 from tests.bench.test_wipe import show
 from tests.conftest import Cli
+from tests.helpers import unlock_key
 
 DISK_SIZE = 1536 * 1024 * 1024
 CACHE = os.environ.get("ASSETCTL_IMAGE_CACHE", "/var/cache/assetctl")
@@ -147,11 +148,13 @@ def test_deploy_writes_a_verified_system(
         }
         assert "parent" in groups["sudo"] and "enfant" not in groups["sudo"]
         shadow = {
-            line.split(":")[0]: line.split(":")[1]
+            line.split(":")[0]: line.split(":")
             for line in (root / "etc/shadow").read_text().splitlines()
         }
-        assert shadow["parent"].startswith("$") and shadow["enfant"].startswith("$")
-        assert shadow["parent"] != shadow["enfant"]
+        assert shadow["parent"][1].startswith("$") and shadow["enfant"][1].startswith("$")
+        assert shadow["parent"][1] != shadow["enfant"][1]
+        # expired: the family chooses its own passwords at the first login
+        assert shadow["parent"][2] == "0" and shadow["enfant"][2] == "0"
         dns = (root / "etc/systemd/resolved.conf.d/assetctl-filter.conf").read_text()
         assert "185.228.168.168#family-filter-dns.cleanbrowsing.org" in dns
         assert "DNSOverTLS=yes" in dns
@@ -178,12 +181,16 @@ def test_deploy_writes_a_verified_system(
     ])  # fmt: skip
     assert all(step["seconds"] >= 0 for step in details["steps"])
     assert not Path(f"/mnt/assetctl-{Path(big_disk).name}").is_mount()  # all unmounted
-    accounts = rows(cli_db.db_url, "SELECT account, secret FROM device_credential ORDER BY account")
-    assert [a for a, _ in accounts] == ["enfant", "parent"]
+    stored = rows(
+        cli_db.db_url, "SELECT account, sealed_secret FROM device_credential ORDER BY account"
+    )
+    assert [a for a, _ in stored] == ["enfant", "parent"]
+    assert all(sealed.startswith("s1:") for _, sealed in stored)  # sealed for the caseworkers
+    accounts = [(account, unlock_key().open(sealed)) for account, sealed in stored]
     artefacts = Path(details["artifacts"])
     logged = "".join(p.read_text(errors="replace") for p in artefacts.rglob("*") if p.is_file())
     for _, secret in accounts:
-        assert secret not in logged  # passwords never reach the run's logs
+        assert len(secret) >= 10 and secret not in logged  # never in the run's logs
 
     # tampered: the children's account made an administrator; verify.yml catches it
     with Mounted(big_disk, tmp_path / "tamper", writable=True) as root:
@@ -203,7 +210,12 @@ def test_deploy_writes_a_verified_system(
     # deployed again: ready again, with new passwords in place of the old ones
     cli_db.ok("bench", "deploy", laptop, *deploy_args(laptop, sshd, big_disk, "--yes"))
     assert show(cli_db, laptop)["status"] == "ready"
-    renewed = rows(cli_db.db_url, "SELECT account, secret FROM device_credential ORDER BY account")
+    renewed = [
+        (account, unlock_key().open(sealed))
+        for account, sealed in rows(
+            cli_db.db_url, "SELECT account, sealed_secret FROM device_credential ORDER BY account"
+        )
+    ]
     assert [a for a, _ in renewed] == ["enfant", "parent"] and renewed != accounts
 
 

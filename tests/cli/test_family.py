@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import Cli
 from tests.family_helpers import DUPONT, MARTIN, TODAY, approve, form, status_of
-from tests.helpers import make_ready, pdf_text, snapshot
+from tests.helpers import count_rows, make_ready, pdf_text, snapshot
 
 
 def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
@@ -132,13 +132,20 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     assert snapshot(programme.db_url) == before
     make_ready(programme.db_url, "LMM-PP-00001", {"parent": "Nouveau-Mot-99"})
     number2 = tech.ok("allocate", ref2).stdout.strip()
-    tech.ok("contract", "sign", number2)
-    assert status_of(tech, "LMM-PP-00001") == "on_loan"
     pdf2 = tmp_path / "contrat2.pdf"
-    cw.ok("contract", "print", number2, "-o", str(pdf2))
+    cw.ok("contract", "print", number2, "-o", str(pdf2))  # printed for the handover
     text2 = " ".join(pdf_text(pdf2).split())
     assert "Nouveau-Mot-99" in text2 and "Pomme-Velo-42" not in text2
     assert "Prêt" in text2 and "6 mois" in text2
+    tech.ok("contract", "sign", number2)
+    assert status_of(tech, "LMM-PP-00001") == "on_loan"
+    # signed: the stored copy of the initial password is destroyed
+    assert count_rows(programme.db_url, "device_credential") == 0
+    again = tmp_path / "contrat2-bis.pdf"
+    cw.ok("contract", "print", number2, "-o", str(again))
+    text3 = " ".join(pdf_text(again).split())
+    assert "Nouveau-Mot-99" not in text3
+    assert "remis à la signature : le programme n'en garde pas de copie" in text3
 
     # the household's file tells where it stands
     assert json.loads(tech.ok("household", "show", ref, "--json").stdout)["status"] == "closed"
