@@ -8,6 +8,9 @@ import csv
 import io
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import Cli
 from tests.helpers import add_args, snapshot
 
@@ -61,3 +64,38 @@ def test_the_scanning_station_reads_bytes(cli_db: Cli) -> None:
     assert lines[1].startswith(f"OK {tag} laptop")
     assert lines[2].startswith("ERROR the scanner sent bytes that are not text")
     assert "2 scan(s) not taken" in result.stderr
+
+
+scanned_lines = st.lists(
+    st.one_of(
+        st.binary(max_size=80),
+        st.text(max_size=40).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.sampled_from([b"\x1b[2J", b"\xe9t\xe9", b"LMM-PP-00001", b"\x00", b"\r", b"=1+1"]),
+    ).map(lambda line: line.replace(b"\n", b" ")),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(scanned_lines)
+def test_any_bytes_from_a_scanner_leave_the_station_working(
+    cli_db: Cli, lines: list[bytes]
+) -> None:
+    if not hasattr(cli_db, "_tag"):  # one device for every example (lookups change nothing)
+        cli_db._tag = cli_db.ok(*add_args("laptop", "purchased", "Dell", "5490", "HX1")).stdout  # type: ignore[attr-defined]
+    tag = cli_db._tag.strip()  # type: ignore[attr-defined]
+    before = snapshot(cli_db.db_url)
+    result = cli_db("scan", input=b"\n".join([*lines, tag.encode()]) + b"\n")
+    assert result.exit_code in (0, 1), (result.exit_code, result.stderr)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.stdout + result.stderr
+    *scans, summary = result.stdout.splitlines()
+    assert " scan(s): " in summary, summary
+    assert scans and scans[-1].startswith(f"OK {tag}"), scans  # the scans after the bad ones
+    assert all(line.split(" ", 1)[0] in ("OK", "ERROR", "UNKNOWN") for line in scans), scans
+    assert "\x1b" not in result.stdout + result.stderr
+    assert snapshot(cli_db.db_url) == before
