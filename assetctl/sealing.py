@@ -135,7 +135,7 @@ def unlock(content: bytes, passphrase: str, where: str) -> Opener:
         salt = base64.b64decode(kdf["salt"])
         locked = base64.b64decode(document["private_key"])
         ops, mem = int(kdf["opslimit"]), int(kdf["memlimit"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
         raise ConfigError(
             f"{where} is not an assetctl programme key file (made by `assetctl key init`)"
         ) from None
