@@ -132,7 +132,13 @@ def contract_print(app: AppContext, number: str, path: Path) -> None:
     from assetctl.private_files import private_file
 
     render_contract(record, private_file(path))  # names and initial passwords inside
-    info(f"Contract {record['number']}: {path} (it holds initial passwords: hand it over)")
+    if any(device["accounts"] for device in record["devices"]):
+        info(
+            f"Contract {record['number']}: {path} (it holds initial passwords: hand it over; "
+            "they are no longer kept once the contract is signed)"
+        )
+    else:
+        info(f"Contract {record['number']}: {path}")
 
 
 @contract.command("delivery")

@@ -225,7 +225,7 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
                     styles,
                 )
             )
-        elif record.get("signed"):
+        elif record.get("signed") and device["kind"] != "printer":
             story.append(
                 Paragraph(
                     "Mots de passe initiaux remis à la signature : le programme n'en garde "

@@ -88,6 +88,13 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     start = date(2025, 11, 30)
     tech.ok("contract", "delivery", number, "--at", "home", "--installation", "--staff", "Théo")
     tech.ok("contract", "sign", number, "--date", start.isoformat())
+    signed_pdf = tmp_path / "contrat-signe.pdf"
+    cw.ok("contract", "print", number, "-o", str(signed_pdf))
+    sheet_after = " ".join(pdf_text(signed_pdf).split()).split("Fiche de remise")[1]
+    assert "Pomme-Velo-42" not in sheet_after  # destroyed at signature
+    laptop, printer = sheet_after.split("LMM-IM-00001")
+    assert "Mots de passe initiaux remis à la signature" in laptop
+    assert "Pas de compte enregistré pour cet appareil" in printer
     assert status_of(tech, "LMM-PP-00001") == "on_loan"
     listed = json.loads(tech.ok("contract", "list", "--due-within", "30d", "--json").stdout)
     assert [(c["number"], c["end"]) for c in listed] == [(number, "2026-11-30")]
