@@ -267,7 +267,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def _refuse_login_without_role(engine: Engine) -> None:
     """On PostgreSQL a login without an assetctl role sees no table: say so, rather than
-    calling the database empty (the DBA preparing a database may create, so is let through)."""
+    calling the database empty (the DBA preparing a database or its schema may create there,
+    so is let through)."""
     from sqlalchemy import text
 
     if engine.dialect.name != "postgresql":
@@ -279,7 +280,8 @@ def _refuse_login_without_role(engine: Engine) -> None:
                 "WHERE rolname = 'assetctl_technician') "
                 "AND NOT pg_has_role(session_user, 'assetctl_technician', 'USAGE') "
                 "AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) "
-                "AND NOT has_database_privilege(current_database(), 'CREATE')"
+                "AND NOT has_database_privilege(current_database(), 'CREATE') "
+                "AND NOT coalesce(has_schema_privilege(current_schema(), 'CREATE'), false)"
             )
         ).one()
     if stranger:

@@ -20,6 +20,7 @@ from typing import Any
 from assetctl.errors import AccessDeniedError, ConfigError
 
 PREFIX = "s1:"
+PARALLEL_FROM = 1000  # values opened at once from which the work is spread over the cores
 KEY_FILE_FORMAT = "assetctl-programme-key/1"
 
 
@@ -49,10 +50,11 @@ class PublicKey:
 
     def seal(self, value: Any) -> str:
         """``value`` (anything JSON holds) sealed for the private key's holder."""
+        import orjson
         from nacl.public import PublicKey as NaclPublic
         from nacl.public import SealedBox
 
-        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        data = orjson.dumps(value)
         box = SealedBox(NaclPublic(self.raw)).encrypt(data)
         return PREFIX + base64.b64encode(box).decode("ascii")
 
@@ -68,18 +70,40 @@ class Opener:
         self.public = PublicKey(bytes(key.public_key))
 
     def open(self, sealed: str) -> Any:
+        import orjson
+
+        return orjson.loads(self._decrypt(sealed))
+
+    def open_many(self, sealed: list[str]) -> list[Any]:
+        """Open many values: the key exchanges (one per value, the cost of reading) run on
+        every core, libsodium releasing the interpreter's lock."""
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        import orjson
+
+        workers = min(os.cpu_count() or 1, 8)
+        if len(sealed) < PARALLEL_FROM or workers == 1:
+            return [self.open(one) for one in sealed]
+        size = -(-len(sealed) // workers)
+        chunks = [sealed[i : i + size] for i in range(0, len(sealed), size)]
+        with ThreadPoolExecutor(workers) as pool:
+            opened = pool.map(lambda chunk: [self._decrypt(one) for one in chunk], chunks)
+            return [orjson.loads(data) for chunk in opened for data in chunk]
+
+    def _decrypt(self, sealed: str) -> bytes:
         from nacl.exceptions import CryptoError
 
         if not sealed.startswith(PREFIX):
             raise AccessDeniedError("a stored value is not sealed in a format this assetctl reads")
         try:
-            data = self._box.decrypt(base64.b64decode(sealed[len(PREFIX) :]))
+            data: bytes = self._box.decrypt(base64.b64decode(sealed[len(PREFIX) :]))
         except (CryptoError, ValueError):
             raise AccessDeniedError(
                 f"a stored value was not sealed for this key (fingerprint "
                 f"{self.public.fingerprint}): use the programme's key file"
             ) from None
-        return json.loads(data)
+        return data
 
 
 def _passphrase_key(passphrase: str, salt: bytes, ops: int, mem: int) -> bytes:

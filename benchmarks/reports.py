@@ -77,6 +77,13 @@ def listing_cases() -> list[Case]:
         (
             "`household list`",
             lambda s: households.list_rows(s, caseworker_command()),
+            "SELECT ref, qpv, school FROM household ORDER BY ref",
+            "bare SELECT of the households' columns, in order",
+            "< 1 s",
+        ),
+        (
+            "`household list --contacts`",
+            lambda s: households.list_rows(s, caseworker_command(), contacts=True),
             "SELECT h.ref, h.qpv, h.school, p.sealed FROM household h LEFT JOIN "
             "household_personal p ON p.household_id = h.id ORDER BY h.ref",
             "bare SELECT of the households' columns and sealed rows, in order (not opened)",
@@ -159,4 +166,47 @@ def bench_programme(
         rows.append(Row(f"{name} ({scale})", kind, mine, floor_name, floor, target))
     engine.dispose()
     db.drop()
+    if "listings" in groups and kind == "sqlite":
+        rows.append(bench_opening(sizes["households"], runs))
     return rows
+
+
+def bench_opening(count: int, runs: int) -> Row:
+    """Opening ``count`` sealed households as `household list --contacts` does (every core),
+    beside libsodium's crypto_box_seal_open alone on one core (no JSON, no threads)."""
+    import base64
+
+    from nacl.bindings import crypto_box_seal_open
+
+    from benchmarks.programme import opener, programme_key
+
+    public, _ = programme_key()
+    unlocked = opener()
+    sealed = [
+        public.seal({"representatives": [f"Parent {n}"], "phone": "06 00 00 00 00"})
+        for n in range(count)
+    ]
+    raw = [base64.b64decode(one[3:]) for one in sealed]
+    secret = bytes(unlocked._box._private_key)  # the floor needs the raw key
+    public_raw = public.raw
+
+    def ours() -> float:
+        begin = time.perf_counter()
+        unlocked.open_many(sealed)
+        return time.perf_counter() - begin
+
+    def floor() -> float:
+        begin = time.perf_counter()
+        for box in raw:
+            crypto_box_seal_open(box, public_raw, secret)
+        return time.perf_counter() - begin
+
+    mine, bare_time = interleaved(ours, floor, max(3, runs // 2))
+    return Row(
+        f"open {count:,} sealed households (Opener.open_many, 2 cores)",
+        "-",
+        mine,
+        "libsodium crypto_box_seal_open alone, one core",
+        bare_time,
+        "report",
+    )

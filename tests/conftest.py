@@ -93,8 +93,17 @@ def _prepare_pg_logins(connection: object) -> None:
     groups = run(
         sqlalchemy.text("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'assetctl\\_%'")
     ).scalar()
-    if groups == 3:
-        run(sqlalchemy.text(f"REVOKE {PG_GROUPS} FROM {', '.join(PG_LOGINS[1:])}"))
+    if groups == 3:  # roles are the cluster's: what an earlier test granted is taken back
+        others = run(
+            sqlalchemy.text(
+                "SELECT DISTINCT m.rolname FROM pg_auth_members a "
+                "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member "
+                "WHERE g.rolname LIKE 'assetctl\\_%' AND m.rolcanlogin AND m.rolname <> :owner"
+            ),
+            {"owner": PG_OWNER},
+        ).scalars()
+        for login in others:
+            run(sqlalchemy.text(f'REVOKE {PG_GROUPS} FROM "{login}"'))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

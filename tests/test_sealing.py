@@ -84,3 +84,16 @@ json_values = st.recursive(
 def test_a_key_file_of_the_right_shape_with_any_values_is_a_clear_error(doc: dict) -> None:
     with pytest.raises((ConfigError, AccessDeniedError)):
         unlock(json.dumps(doc).encode(), PASSPHRASE, "any.key")
+
+
+def test_many_values_open_in_order_on_every_core(key: tuple) -> None:
+    from assetctl.sealing import PARALLEL_FROM
+
+    public, content = key
+    values = [{"n": n} for n in range(PARALLEL_FROM + 7)]
+    opener = unlock(content, PASSPHRASE, "k")
+    assert opener.open_many([public.seal(v) for v in values]) == values
+    sealed = [public.seal(v) for v in values]
+    sealed[-3] = sealed[-3][:-8] + "AAAAAAA="  # one damaged value among many: refused
+    with pytest.raises(AccessDeniedError):
+        opener.open_many(sealed)

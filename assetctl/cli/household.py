@@ -150,15 +150,28 @@ def household_show(app: AppContext, ref: str, as_json: bool) -> None:
 @household.command("list")
 @click.option("--qpv", help="Only this neighbourhood.")
 @click.option("--school", help="Only this school.")
+@click.option(
+    "--contacts",
+    is_flag=True,
+    help="Add the representatives and phone (caseworkers; opens the sealed data, logged).",
+)
 @output_options
 @pass_app
-def household_list(app: AppContext, qpv: str | None, school: str | None, output: str) -> None:
-    """List households by reference (names and phones for caseworkers, logged)."""
+def household_list(
+    app: AppContext, qpv: str | None, school: str | None, contacts: bool, output: str
+) -> None:
+    """List households by reference and facts; --contacts adds names and phones."""
     from assetctl.households import list_rows, parse_qpv
 
     with app.session() as session:
         actor = app.who(session)
-        rows = list_rows(session, actor, parse_qpv(app.settings, qpv) if qpv else None, school)
+        rows = list_rows(
+            session,
+            actor,
+            parse_qpv(app.settings, qpv) if qpv else None,
+            school,
+            contacts=contacts,
+        )
     columns = ROW_COLUMNS + (("representatives", "phone") if rows and "phone" in rows[0] else ())
     emit_rows(rows, columns, output)
 

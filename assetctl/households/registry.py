@@ -239,13 +239,20 @@ def status(session: Session, household: Household) -> str:
 
 
 def list_rows(
-    session: Session, actor: Actor, qpv: str | None = None, school: str | None = None
+    session: Session,
+    actor: Actor,
+    qpv: str | None = None,
+    school: str | None = None,
+    *,
+    contacts: bool = False,
 ) -> list[dict[str, Any]]:
-    """One row per household: reference and facts; names only for caseworkers (logged).
-    Two queries, whatever the number of households: the facts, and for a caseworker the sealed
-    personal rows, opened with their key."""
+    """One row per household: reference and facts; with ``contacts``, names and phones
+    (caseworkers only, logged). Two queries, whatever the number of households: the facts,
+    and with contacts the sealed personal rows, opened with the caseworker's key."""
+    if contacts:
+        actor.require(Permission.PERSONAL_DATA)
     rank, outcome, recommended = status_columns()
-    personal = actor.may(Permission.PERSONAL_DATA)
+    personal = contacts
     columns = [
         col(Household.ref),
         col(Household.qpv),

@@ -67,64 +67,90 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _key_of(model: Any) -> Any:
+    return col(model.household_id) if model is HouseholdPersonal else col(model.decision_id)
+
+
+def _put(session: Session, model: Any, key: int, values: dict[str, Any] | None) -> None:
+    """Insert, replace or (``values`` None) delete one sealed row, without reading it: on
+    PostgreSQL caseworkers may not SELECT the sealed column."""
+    from sqlalchemy import delete, insert, update
+
+    column = _key_of(model)
+    if values is None:
+        session.execute(delete(model).where(column == key))
+        return
+    exists = session.execute(select(column).where(column == key)).first()
+    if exists:
+        session.execute(update(model).where(column == key).values(**values))
+    else:
+        session.execute(insert(model).values({column.key: key, **values}))
+
+
+def _read(
+    session: Session, model: Any, keys: list[int] | None, purpose: str
+) -> list[tuple[int, str]]:
+    """(key, sealed) rows; on PostgreSQL through the function that logs the read."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        rows = session.execute(
+            text("SELECT id, sealed FROM assetctl_read_sealed(:table, :keys, :why)"),
+            {"table": model.__tablename__, "keys": keys, "why": purpose},
+        ).all()
+        return [(int(key), str(sealed)) for key, sealed in rows]
+    column = _key_of(model)
+    query = select(column, col(model.sealed))
+    if keys is not None:
+        query = query.where(column.in_(keys))
+    return [(int(key), str(sealed)) for key, sealed in session.execute(query).all()]
+
+
 def store(session: Session, household_id: int, personal: dict[str, Any]) -> None:
     """Seal ``personal`` (field -> value, children as (first name, birth date)) for the
     household, replacing what was there; an empty record deletes the row."""
     key = programme_key(session)
-    row = session.get(HouseholdPersonal, household_id)
     data = _to_json(personal)
-    if not data:
-        if row is not None:
-            session.delete(row)
-        return
-    sealed = key.seal(data)
-    if row is None:
-        row = HouseholdPersonal(
-            household_id=household_id, sealed=sealed, key_fingerprint=key.fingerprint
-        )
-    else:
-        row.sealed, row.key_fingerprint, row.updated_at = sealed, key.fingerprint, utcnow()
-    session.add(row)
+    values = (
+        {"sealed": key.seal(data), "key_fingerprint": key.fingerprint, "updated_at": utcnow()}
+        if data
+        else None
+    )
+    _put(session, HouseholdPersonal, household_id, values)
 
 
-def load(session: Session, actor: Actor, household_id: int) -> dict[str, Any]:
+def load(
+    session: Session, actor: Actor, household_id: int, purpose: str = "read"
+) -> dict[str, Any]:
     """The household's personal fields (absent ones missing), children as a list of
     (first name, birth date); opening them needs the actor's private key."""
     opener = opener_of(session, actor)
-    row = session.get(HouseholdPersonal, household_id)
-    return _from_json(opener.open(row.sealed)) if row is not None else {"children": []}
+    rows = _read(session, HouseholdPersonal, [household_id], purpose)
+    return _from_json(opener.open(rows[0][1])) if rows else {"children": []}
 
 
 def load_many(
-    session: Session, actor: Actor, household_ids: Iterable[int] | None = None
+    session: Session,
+    actor: Actor,
+    household_ids: Iterable[int] | None = None,
+    purpose: str = "list",
 ) -> dict[int, dict[str, Any]]:
     """Several households' personal data in one query (every household's without ids)."""
     opener = opener_of(session, actor)
-    query = select(HouseholdPersonal)
-    if household_ids is not None:
-        query = query.where(col(HouseholdPersonal.household_id).in_(list(household_ids)))
-    return {
-        row.household_id: _from_json(opener.open(row.sealed)) for row in session.exec(query).all()
-    }
+    keys = list(household_ids) if household_ids is not None else None
+    rows = _read(session, HouseholdPersonal, keys, purpose)
+    opened = opener.open_many([sealed for _, sealed in rows])
+    return {key: _from_json(data) for (key, _), data in zip(rows, opened, strict=True)}
 
 
 def store_rationale(session: Session, decision_id: int, rationale: str | None) -> None:
-    row = session.get(DecisionRationale, decision_id)
-    if not rationale:
-        if row is not None:
-            session.delete(row)
-        return
-    sealed = programme_key(session).seal(rationale)
-    if row is None:
-        row = DecisionRationale(decision_id=decision_id, sealed=sealed)
-    else:
-        row.sealed = sealed
-    session.add(row)
+    values = {"sealed": programme_key(session).seal(rationale)} if rationale else None
+    _put(session, DecisionRationale, decision_id, values)
 
 
 def load_rationale(session: Session, actor: Actor, decision_id: int) -> str | None:
-    row = session.get(DecisionRationale, decision_id)
-    return str(opener_of(session, actor).open(row.sealed)) if row is not None else None
+    rows = _read(session, DecisionRationale, [decision_id], "rationale")
+    return str(opener_of(session, actor).open(rows[0][1])) if rows else None
 
 
 def seal_secret(session: Session, secret: str) -> str:

@@ -306,7 +306,7 @@ def test_household_import_is_all_or_nothing(programme: Cli, tmp_path: Path) -> N
     )
     refs = cw.ok("household", "import", str(good)).stdout.split()
     assert refs == ["FAM-00001", "FAM-00002"]
-    rows = json.loads(cw.ok("household", "list", "--json").stdout)
+    rows = json.loads(cw.ok("household", "list", "--contacts", "--json").stdout)
     assert [(r["ref"], r["qpv"], r["requested"], r["representatives"]) for r in rows] == [
         ("FAM-00001", "Epine", "desktop,printer", "Awa Diallo"),
         ("FAM-00002", "hors QPV", "laptop", "Jean Petit"),

@@ -50,9 +50,33 @@ def test_a_technician_in_psql_reads_no_childs_name(pg: Cli) -> None:
     assert psql(pg, "theo", "SELECT ref, qpv FROM household").stdout.strip() == (
         f"{ref}|Bellevue-Carnac"
     )
-    # the caseworker reaches the sealed row, but only ciphertext: the key file opens it
-    sealed = psql(pg, "claire", "SELECT sealed FROM household_personal").stdout
-    assert sealed.startswith("s1:") and "Lina" not in sealed
+    assert (
+        "permission denied for function"
+        in psql(
+            pg, "theo", "SELECT * FROM assetctl_read_sealed('household_personal', NULL, 'x')"
+        ).stderr
+    )
+
+
+def test_every_read_of_the_sealed_rows_is_logged_by_the_database(pg: Cli) -> None:
+    cw = pg.as_("claire")
+    ref = cw.ok("household", "add", *form(MARTIN)).stdout.strip()
+    # not even a caseworker reads the sealed column directly...
+    direct = psql(pg, "claire", "SELECT sealed FROM household_personal")
+    assert "permission denied for table household_personal" in direct.stderr
+    # ...only through the function, which logs the read before returning the rows
+    through = psql(
+        pg, "claire", "SELECT sealed FROM assetctl_read_sealed('household_personal', NULL, 'psql')"
+    ).stdout
+    assert through.startswith("s1:") and "Lina" not in through  # ciphertext: the key opens it
+    cw.ok("household", "show", ref)  # assetctl reads the same way
+    reads = psql(
+        pg,
+        "tester",
+        "SELECT actor, household_id IS NOT NULL, purpose FROM access_log "
+        "WHERE action = 'db read' ORDER BY id",
+    ).stdout.splitlines()
+    assert reads == ["claire|f|psql (1 sealed rows)", "claire|t|read (1 sealed rows)"], reads
 
 
 def test_the_access_log_is_written_by_the_database_and_cannot_be_forged(pg: Cli) -> None:
@@ -67,7 +91,7 @@ def test_the_access_log_is_written_by_the_database_and_cannot_be_forged(pg: Cli)
     for sql in ("DELETE FROM access_log", "UPDATE access_log SET actor = 'x'"):
         assert "permission denied for table access_log" in psql(pg, "claire", sql).stderr
     # a write to the sealed data, even by hand, is logged by the database itself
-    assert psql(pg, "claire", "UPDATE household_personal SET sealed = sealed").returncode == 0
+    assert psql(pg, "claire", "UPDATE household_personal SET updated_at = now()").returncode == 0
     rows = psql(
         pg,
         "tester",
