@@ -68,13 +68,16 @@ def require_role(session: Session) -> tuple[str, Role]:
     return login, role
 
 
+def _exists(session: Session, login: str) -> bool:
+    found = session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :login"), {"login": login})
+    return found.first() is not None
+
+
 def grant(session: Session, login: str, role: Role) -> bool:
     """Give ``login`` exactly ``role`` (creating the login, without a password, if it does not
     exist: the DBA then sets how it authenticates). Returns whether the login was created."""
     name = _quoted(login)
-    exists = session.execute(
-        text("SELECT 1 FROM pg_roles WHERE rolname = :login"), {"login": login}
-    ).first()
+    exists = _exists(session, login)
     if not exists:
         session.execute(text(f"CREATE ROLE {name} LOGIN"))
     session.execute(text(f"REVOKE {', '.join(GROUPS.values())} FROM {name}"))
@@ -89,9 +92,7 @@ def grant(session: Session, login: str, role: Role) -> bool:
 def revoke(session: Session, login: str) -> None:
     """Take every assetctl role from ``login`` (the login itself stays: the DBA's)."""
     name = _quoted(login)
-    if not session.execute(
-        text("SELECT 1 FROM pg_roles WHERE rolname = :login"), {"login": login}
-    ).first():
+    if not _exists(session, login):
         raise NotFoundError(f"there is no PostgreSQL login {login!r}")
     session.execute(text(f"REVOKE {', '.join(GROUPS.values())} FROM {name}"))
 

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from assetctl.errors import AccessDeniedError, ConfigError
@@ -144,6 +145,19 @@ def new_key_file(passphrase: str) -> tuple[PublicKey, bytes]:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def read_key_file(path: Path) -> bytes:
+    """A private key file's content (a few hundred bytes; at most 64 KiB read)."""
+    from assetctl.access import NO_KEY_FILE
+
+    try:
+        with path.open("rb") as handle:
+            return handle.read(64 * 1024)
+    except FileNotFoundError:
+        raise AccessDeniedError(f"no key file at {path}: {NO_KEY_FILE}") from None
+    except OSError as exc:
+        raise AccessDeniedError(f"cannot read the key file {path}: {exc.strerror}") from None
 
 
 def unlock(content: bytes, passphrase: str, where: str) -> Opener:

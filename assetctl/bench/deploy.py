@@ -29,7 +29,6 @@ from assetctl.db import session_scope
 from assetctl.errors import AssetctlError, ValidationError
 from assetctl.households import sealed
 from assetctl.models import Asset, DeviceCredential, ImagingRun
-from assetctl.models.families import ProgrammeKey
 from assetctl.models.types import utcnow
 
 if TYPE_CHECKING:
@@ -129,8 +128,10 @@ def plan_deploy(
         plan = DeployPlan(target, asset.tag, asset.id, chosen, "", None, firmware or "uefi")
         if not chosen:
             plan.problems.append(f"{asset.tag} is a {asset.kind}: give the image with --profile")
-        if session.get(ProgrammeKey, 1) is None:  # the passwords are kept sealed, or not at all
-            plan.problems.append(sealed.NO_KEY)
+        try:  # the passwords are kept sealed, or not at all
+            sealed.programme_key(session)
+        except ValidationError as exc:
+            plan.problems.append(str(exc))
         if not state.wiped:
             plan.problems.append(
                 f"{asset.tag} has no passed wipe since it last came back "

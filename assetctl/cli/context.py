@@ -161,20 +161,10 @@ class AppContext:
 
     def unlock(self) -> Opener:
         """Open the programme's private key file with its passphrase."""
-        from assetctl.errors import AccessDeniedError
-        from assetctl.sealing import unlock
+        from assetctl.sealing import read_key_file, unlock
 
         path = self.settings.key_file
-        try:
-            with path.open("rb") as handle:
-                content = handle.read(64 * 1024)
-        except FileNotFoundError:
-            from assetctl.access import NO_KEY_FILE
-
-            raise AccessDeniedError(f"no key file at {path}: {NO_KEY_FILE}") from None
-        except OSError as exc:
-            raise AccessDeniedError(f"cannot read the key file {path}: {exc.strerror}") from None
-        return unlock(content, self.passphrase(), str(path))
+        return unlock(read_key_file(path), self.passphrase(), str(path))
 
     def close(self) -> None:
         if self._engine is not None:

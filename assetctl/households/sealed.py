@@ -26,6 +26,7 @@ NO_KEY = (
 
 
 def programme_key(session: Session) -> PublicKey:
+    """The public key personal data is sealed with; refused while the programme has none."""
     row = session.get(ProgrammeKey, 1)
     if row is None:
         raise ValidationError(NO_KEY)
