@@ -371,3 +371,24 @@ def test_walking_back_from_now_matches_the_history(engine: Any, settings: Any) -
             key = (kinds[asset_id], status)
             plain[key] = plain.get(key, 0) + 1
         assert {(r["kind"], r["status"]): r["devices"] for r in ours[:-1]} == plain, day
+
+
+def test_the_report_counts_a_machine_read_on_the_bench_once(seeded: Cli, tmp_path: Path) -> None:
+    """A device registered and then read on the bench (bench discover records "discovered"
+    beside "registered") is one device in the PDF as in `report counts` (issue 15, point 3)."""
+    from assetctl.assets import find_asset
+    from assetctl.db import make_engine, session_scope
+    from assetctl.lifecycle import record_event
+
+    engine = make_engine(seeded.db_url)
+    with session_scope(engine) as session:  # what bench discover writes for a known machine
+        asset = find_asset(session, "LMM-PC-00001")
+        record_event(session, asset, actor="bench", action="discovered", details={})
+    engine.dispose()
+    counts = json.loads(seeded.ok("report", "counts", "--by", "kind", "--json").stdout)
+    fleet = next(row["devices"] for row in counts if row["kind"] == "TOTAL")
+    pdf = tmp_path / "rapport.pdf"
+    seeded.ok("report", "pdf", "-o", str(pdf))
+    text = " ".join(pdf_text(pdf).split())
+    assert fleet == 5
+    assert f"Enregistrés : {fleet} ; lectures à l'atelier : 1 ;" in text

@@ -257,8 +257,11 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
     story += [
         Paragraph("Atelier de préparation", h2),
         Paragraph(
-            f"Enregistrés : {totals['registered'] + totals['discovered']} ; effacés : "
-            f"{totals['wiped']} ; installés : {totals['imaged']} ; prêts : {totals['ready']}. "
+            # every device has one "registered" event, bench discovery included: a machine
+            # read on the bench is already counted there
+            f"Enregistrés : {totals['registered']} ; lectures à l'atelier : "
+            f"{totals['discovered']} ; effacés : {totals['wiped']} ; installés : "
+            f"{totals['imaged']} ; prêts : {totals['ready']}. "
             "Durées médianes : effacement "
             f"{medians.get('wipe', '-')} min, installation {medians.get('imaging', '-')} min.",
             body,
