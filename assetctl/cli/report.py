@@ -276,6 +276,7 @@ def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path
     with app.session() as session:
         record = {
             "organisation": app.settings.organisation,
+            "time_zone": app.settings.time_zone,
             "period_label": period.label(),
             "generated_at": generated_at(),
             "indicators": indicators(session, period),

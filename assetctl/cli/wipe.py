@@ -65,7 +65,11 @@ def wipe_certificate(
 
     path = output or Path(f"certificat-{record['certificate']}.pdf")
     render_certificate(
-        record, path, organisation=app.settings.organisation, destination=destination
+        record,
+        path,
+        organisation=app.settings.organisation,
+        destination=destination,
+        zone=app.settings.time_zone,
     )
     info(f"Certificate {record['certificate']} of {record['asset']['tag']} written.")
     click.echo(str(path))

@@ -91,6 +91,21 @@ def stripped(value: Any, where: str) -> str:
     return text(value, where).strip()
 
 
+def time_zone(value: Any, where: str) -> str:
+    """An IANA time zone name, e.g. "Europe/Paris" (documents show local time)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = text(value, where).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{where} {value!r} is not a time zone: use a name such as "Europe/Paris" or '
+            '"America/Cayenne"'
+        ) from None
+    return name
+
+
 def code(value: Any, where: str) -> str:
     """A prefix or code: 1 to 10 letters or digits, kept in capitals."""
     found = text(value, where).strip().upper()
@@ -303,6 +318,7 @@ class Settings:
 
     organisation: str = setting("organisation", "Le Mans Métropole", key="name")
     support_phone: str = setting("organisation", "")
+    time_zone: str = setting("organisation", "Europe/Paris", time_zone)
     tag_prefix: str = setting("tags", "LMM", code, key="prefix")
     tag_digits: int = setting("tags", 5, whole(3, 8), key="digits")
     kind_codes: dict[str, str] = setting(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assetctl.documents.formats import DEFAULT_ZONE, gigabytes, local_time
+
 METHODS_FR = {
     "overwrite": "Écrasement complet (une passe de zéros)",
     "nvme-sanitize-crypto": "NVMe Sanitize : effacement cryptographique",
@@ -37,14 +39,13 @@ def _verification(value: str | None) -> str:
     return VERIFICATION_FR.get(value or "", value or "-")
 
 
-def _date(value: str | None) -> str:
-    if not value:
-        return "-"
-    return f"{value[8:10]}/{value[5:7]}/{value[0:4]} {value[11:16]} UTC"
-
-
 def render_certificate(
-    record: dict[str, Any], path: Path, *, organisation: str, destination: str
+    record: dict[str, Any],
+    path: Path,
+    *,
+    organisation: str,
+    destination: str,
+    zone: str = DEFAULT_ZONE,
 ) -> Path:
     """Write the certificate of ``record`` (from :func:`assetctl.wipes.certificate_record`)."""
     from reportlab.lib import colors
@@ -82,7 +83,7 @@ def render_certificate(
             [
                 ["Nom", record["operator"]],
                 ["Fonction", "Technicien(ne) de la DSI"],
-                ["Date", _date(record["finished_at"])],
+                ["Date", local_time(record["finished_at"], zone)],
                 ["Lieu", f"{organisation}, banc de préparation (poste {record['bench_host']})"],
                 ["Résultat", RESULT_FR.get(record["result"], record["result"])],
             ]
@@ -100,7 +101,7 @@ def render_certificate(
         ),
     ]
     for index, disk in enumerate(record["disks"], 1):
-        size = f"{disk['size_bytes'] / 1e9:.1f} Go" if disk["size_bytes"] else "-"
+        size = gigabytes(disk["size_bytes"])
         verified = "conforme" if disk["verified"] else "non conforme"
         story += [
             Paragraph(f"Support n° {index}", styles["Heading2"]),
@@ -124,7 +125,11 @@ def render_certificate(
                             ",", " "
                         ),
                     ],
-                    ["Début / fin", f"{_date(disk['started_at'])} / {_date(disk['finished_at'])}"],
+                    [
+                        "Début / fin",
+                        f"{local_time(disk['started_at'], zone)} / "
+                        f"{local_time(disk['finished_at'], zone)}",
+                    ],
                     ["Anomalies", "; ".join(disk["errors"]) or "aucune"],
                 ]
             ),

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from assetctl.documents.formats import euros
+
 MODE_FR = {"gift": "Don", "loan": "Prêt", "rental": "Location"}
 KIND_FR = {"desktop": "Ordinateur fixe", "laptop": "Ordinateur portable", "printer": "Imprimante"}
 EQUIPMENT_FR = {**KIND_FR, "internet": "Accès à internet"}
@@ -20,11 +22,6 @@ INTERNET_FR = {
 
 def fr_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "....../....../.........."
-
-
-def euros(cents: int | None) -> str:
-    value = (cents or 0) / 100
-    return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
 
 
 def _doc(path: Path, title: str, author: str) -> tuple[Any, Any, Any]:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents.family import KIND_FR, MODE_FR, _doc, _grid, euros
+from assetctl.documents.family import KIND_FR, MODE_FR, _doc, _grid
+from assetctl.documents.formats import DEFAULT_ZONE, duration, euros, local_time
 
 KIND_ALL_FR = {**KIND_FR, "monitor": "Écran", "other": "Autre"}
 STATUS_FR = {
@@ -79,7 +80,8 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
         Paragraph(f"{org} · Programme de Réussite Éducative", styles["Normal"]),
         Paragraph("Équipement numérique des familles : rapport", styles["Title"]),
         Paragraph(
-            f"Période : {escape(record['period_label'])}. Édité le {record['generated_at']}.",
+            f"Période : {escape(record['period_label'])}. Édité le "
+            f"{local_time(record['generated_at'], record.get('time_zone', DEFAULT_ZONE))}.",
             body,
         ),
         Spacer(1, 4 * mm),
@@ -262,8 +264,8 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
             f"Enregistrés : {totals['registered']} ; lectures à l'atelier : "
             f"{totals['discovered']} ; effacés : {totals['wiped']} ; installés : "
             f"{totals['imaged']} ; prêts : {totals['ready']}. "
-            "Durées médianes : effacement "
-            f"{medians.get('wipe', '-')} min, installation {medians.get('imaging', '-')} min.",
+            f"Durées médianes : effacement {duration(medians.get('wipe'))}, installation "
+            f"{duration(medians.get('imaging'))}.",
             body,
         ),
     ]

@@ -7,6 +7,8 @@ the user's text, before they reach SQL. One module per report; this package's fa
 re-exports what the commands use.
 """
 
+from datetime import datetime
+
 from assetctl.models.types import utcnow
 from assetctl.reports.costs import costs
 from assetctl.reports.counts import DIMENSIONS, counts, end_of, parse_dimensions
@@ -30,5 +32,6 @@ __all__ = [
 ]
 
 
-def generated_at() -> str:
-    return utcnow().strftime("%d/%m/%Y %H:%M UTC")
+def generated_at() -> datetime:
+    """When a report is made (documents show it in local time)."""
+    return utcnow()

@@ -196,6 +196,12 @@ def test_certificate_and_records(
         "Signature",
     ):
         assert expected in text, expected
+    # the organisation's local time, never UTC (issue 15)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    finished = datetime.fromisoformat(record["finished_at"]).astimezone(ZoneInfo("Europe/Paris"))
+    assert f"Date {finished:%d/%m/%Y %H:%M}" in text and "UTC" not in text
 
 
 def test_many_machines_one_unreachable(

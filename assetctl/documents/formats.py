@@ -1,0 +1,61 @@
+"""How what people read writes numbers, money, sizes, durations, dates and times: in French,
+in the organisation's local time (``[organisation] time_zone``, Europe/Paris by default). Every
+document takes its figures through here, so that none says "1.6 Go", "0.2 min" or "16:43 UTC".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+NBSP = "\u00a0"  # between a number and its unit, and between thousands
+DEFAULT_ZONE = "Europe/Paris"
+
+
+def number(value: float, digits: int = 0) -> str:
+    """``1234.5`` -> ``1 234,5`` (digits after the comma; thousands apart)."""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def euros(cents: int | None) -> str:
+    """``123456`` -> ``1 234,56 €``."""
+    return f"{number((cents or 0) / 100, 2)}{NBSP}€"
+
+
+def gigabytes(size_bytes: int | None) -> str:
+    """A disk's size as its maker counts it: ``1600000000`` -> ``1,6 Go``."""
+    if not size_bytes:
+        return "-"
+    value = size_bytes / 1e9
+    return f"{number(value, 1 if value < 100 else 0)}{NBSP}Go"
+
+
+def duration(minutes: float | None) -> str:
+    """``0.2`` -> ``12 s``, ``2.5`` -> ``2,5 min``, ``30`` -> ``30 min``, ``75`` -> ``1 h 15``."""
+    if minutes is None:
+        return "-"
+    if minutes < 1:
+        return f"{round(minutes * 60)}{NBSP}s"
+    if minutes < 10:
+        return f"{number(minutes, 1)}{NBSP}min"
+    if minutes < 60:
+        return f"{round(minutes)}{NBSP}min"
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours}{NBSP}h{NBSP}{rest:02d}"
+
+
+def day(value: date | None) -> str:
+    """``2026-12-02`` -> ``02/12/2026``."""
+    return value.strftime("%d/%m/%Y") if value else "-"
+
+
+def local_time(value: datetime | str | None, zone: str = DEFAULT_ZONE) -> str:
+    """A moment (aware, or naive meaning UTC, or ISO text) in local time:
+    ``2026-12-02T16:43:00+00:00`` -> ``02/12/2026 17:43`` in Paris."""
+    if value is None or value == "":
+        return "-"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
