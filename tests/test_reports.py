@@ -392,3 +392,32 @@ def test_the_report_counts_a_machine_read_on_the_bench_once(seeded: Cli, tmp_pat
     text = " ".join(pdf_text(pdf).split())
     assert fleet == 5
     assert f"Enregistrés : {fleet} ; lectures à l'atelier : 1 ;" in text
+
+
+def test_a_word_too_long_for_its_column_breaks_where_french_breaks_it(
+    seeded: Cli, tmp_path: Path
+) -> None:
+    """The report's narrow table headers (issue 15, point 1): hyphenated at French break
+    points, never cut in the middle as "Établisseme nts" was."""
+    import re
+
+    import pyphen
+
+    seeded.as_("claire").ok("report", "targets", "import", str(CENSUS_COPY))
+    pdf = tmp_path / "rapport.pdf"
+    seeded.ok("report", "pdf", "-o", str(pdf))
+    # pdfium reports a hyphen that ends a line as U+FFFE: written here as "- "
+    text = " ".join(pdf_text(pdf).replace("\ufffe", "- ").split())
+    french = pyphen.Pyphen(lang="fr_FR")
+    for word in ("Établissements", "Diagnostiqués", "Reconditionnement"):
+        # the word as printed: whole, or broken at line ends with a hyphen
+        printed = "".join(re.escape(c) + "(?:- )?" for c in word[:-1]) + word[-1]
+        found = re.search(printed, text)
+        assert found, f"{word} is not in the report, whole or hyphenated"
+        cuts, at = [], 0
+        for piece in found.group(0).split("- ")[:-1]:
+            at += len(piece)
+            cuts.append(at)
+        assert set(cuts) <= set(french.positions(word)), (word, cuts)
+        cut_bare = "".join(re.escape(c) + "(?: )?" for c in word[:-1]) + word[-1]
+        assert all(" " not in m for m in re.findall(cut_bare, text)), f"{word} cut bare"

@@ -9,7 +9,9 @@ def a4_document(
     path: Path, title: str, author: str, margin_mm: float = 15.0
 ) -> tuple[Any, Any, Any]:
     """An A4 platypus document with the house margins, the sample styles and the mm unit
-    (reportlab imported here, when a document is made)."""
+    (reportlab imported here, when a document is made). Every style hyphenates French (pyphen):
+    a word too long for its table column breaks where French breaks it, with a hyphen, never
+    in the middle of a syllable."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
@@ -25,4 +27,8 @@ def a4_document(
         topMargin=margin_mm * mm,
         bottomMargin=margin_mm * mm,
     )
-    return document, getSampleStyleSheet(), mm
+    styles = getSampleStyleSheet()
+    for style in styles.byName.values():
+        style.hyphenationLang = "fr_FR"
+        style.embeddedHyphenation = 1
+    return document, styles, mm
