@@ -283,6 +283,8 @@ def minutes_record(
                 "equipment": decision.equipment or [],
                 "mode": decision.mode,
                 "term_months": decision.term_months,
+                "monthly_fee_cents": decision.monthly_fee_cents,
+                "programme_share_cents": decision.programme_share_cents,
                 "criteria_met": decision.criteria_met,
                 "rationale": rationale,
             }

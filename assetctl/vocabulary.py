@@ -160,9 +160,114 @@ FRENCH: dict[type[StrEnum], dict[str, str]] = {
         "monitor": "Écran",
         "other": "Autre",
     },
+    Origin: {"refurbished": "Reconditionné", "purchased": "Acheté"},
     Mode: {"gift": "Don", "loan": "Prêt", "rental": "Location"},
     Outcome: {"approved": "Accordé", "rejected": "Refusé", "deferred": "Ajourné"},
+    ContractStatus: {
+        "draft": "En préparation",
+        "active": "En cours",
+        "closed": "Clos",
+        "cancelled": "Annulé",
+    },
+    Condition: {"ok": "Bon état", "damaged": "Endommagé", "accessories-missing": "Incomplet"},
 }
+# A device's status (lifecycle.Status, whose module needs the database: codes here)
+STATUS_FR = {
+    "received": "Reçu",
+    "wiped": "Effacé",
+    "ready": "Prêt",
+    "allocated": "Attribué",
+    "on_loan": "Prêté / loué",
+    "given": "Donné",
+    "returned": "Restitué",
+    "repair": "En réparation",
+    "lost": "Perdu / volé",
+    "retired": "Réformé",
+}
+LOCATION_FR = {
+    "bench": "Atelier",
+    "storage": "Stock",
+    "family": "Chez la famille",
+    "recycler": "Recycleur",
+}
+# The values of a report's column, by column name, in French
+VALUES_FR: dict[str, dict[str, str]] = {
+    "kind": FRENCH[Kind],
+    "origin": FRENCH[Origin],
+    "mode": FRENCH[Mode],
+    "outcome": FRENCH[Outcome],
+    "status": STATUS_FR,
+    "location": LOCATION_FR,
+    "condition": FRENCH[Condition],
+}
+# Column headers and report items in French (the English codes stay in --json and --csv)
+COLUMNS_FR = {
+    "kind": "Type",
+    "origin": "Origine",
+    "status": "État",
+    "location": "Lieu",
+    "qpv": "Quartier",
+    "school": "Établissement",
+    "mode": "Mode",
+    "devices": "Nombre",
+    "priced": "Dont avec prix",
+    "purchase": "Achat",
+    "refurbishment": "Reconditionnement",
+    "total": "Total",
+    "average": "Coût moyen",
+    "indicator": "Indicateur",
+    "value": "Valeur",
+    "item": "Poste",
+    "euros": "Montant",
+    "day": "Jour",
+    "week": "Semaine",
+    "registered": "Enregistrés",
+    "discovered": "Lus à l'atelier",
+    "wiped": "Effacés",
+    "imaged": "Installés",
+    "ready": "Prêts",
+    "manufacturer": "Fabricant",
+    "model": "Modèle",
+    "step": "Étape",
+    "runs": "Passages",
+    "failed": "Échecs",
+    "failure_rate_percent": "Taux d'échec (%)",
+    "schools": "Établissements",
+    "planned_households": "Foyers recensés",
+    "diagnosed": "Diagnostiqués",
+    "equipped": "Équipés",
+    "progress_percent": "Avancement (%)",
+    "families_equipped": "Familles équipées",
+    "devices_supplied": "Matériels fournis",
+    "internet_before": "Familles ayant internet avant",
+    "internet_now": "Familles ayant internet aujourd'hui",
+    "training_accepted": "Familles ayant accepté une formation",
+    "training_offered": "Familles à qui une formation a été proposée",
+    "training_attended": "Familles ayant suivi une formation",
+    "paid_by_families": "Loyers payés par les familles",
+    "paid_by_programme": "Loyers pris en charge par le programme",
+    "active_rentals": "Locations en cours",
+    "monthly_family_share": "Part mensuelle des familles",
+    "monthly_programme_share": "Part mensuelle du programme",
+    "budget_equipment": "Budget d'équipement",
+    "budget_total": "Budget total du plan",
+    "remaining_equipment": "Reste du budget d'équipement",
+    "refurbishment_per_device": "Reconditionnement par poste",
+}
+# Report items whose value is a sum of money in cents
+MONEY_ITEMS = {
+    "paid_by_families_cents",
+    "paid_by_programme_cents",
+    "monthly_family_share_cents",
+    "monthly_programme_share_cents",
+}
+
+
+def column_fr(code: str) -> str:
+    """A column's or a report item's French name (``purchase_cents`` is ``Achat``)."""
+    base = code.removesuffix("_cents")
+    return COLUMNS_FR.get(base, base.replace("_", " ").capitalize())
+
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -81,6 +81,71 @@ def pdf_text(path: Any) -> str:
         document.close()
 
 
+def pdf_reading(path: Any) -> str:
+    """A PDF's text as a reader reads it: single spaces, and a word hyphenated at a line end
+    (pdfium reports that hyphen as U+FFFE) joined again."""
+    import re
+
+    return " ".join(re.sub("\ufffe\\s*", "", pdf_text(path)).split())
+
+
+def assert_readable(path: Any, words: tuple[str, ...] = ()) -> str:
+    """What a reader checks on each page of a document: it renders (not blank), no character
+    lies outside the page or in its outer 5 mm, each of ``words`` is printed whole (never
+    broken across lines, hyphen or not), no UTC time, and every page carries the document's
+    foot line "page n / N". Returns the reading text."""
+    import re
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        total = len(document)
+        for number, page in enumerate(document, 1):
+            width, height = page.get_size()
+            edge = 5 / 25.4 * 72
+            textpage = page.get_textpage()
+            for index in range(textpage.count_chars()):
+                left, bottom, right, top = textpage.get_charbox(index)
+                if right - left <= 0:  # spaces and generated characters have no box
+                    continue
+                assert edge <= left and right <= width - edge, (path, number, "off the side")
+                assert edge <= bottom and top <= height - edge, (path, number, "off the end")
+            raw = textpage.get_text_range()
+            assert f"page {number} / {total}" in raw, (path, number, "no foot line")
+            darkest, _ = page.render(scale=0.5).to_pil().convert("L").getextrema()
+            assert darkest < 200, (path, number, "blank page")
+    finally:
+        document.close()
+    text = " ".join(pdf_text(path).split())
+    for word in words:
+        assert word in text, f"{word!r} is not printed whole in {path}"
+    assert not re.search(r"\d{2}:\d{2} UTC", text), "a time in UTC"
+    return pdf_reading(path)
+
+
+def pdf_bars(path: Any, colour: tuple[int, int, int] = (0x2F, 0x6F, 0x9F)) -> int:
+    """How many bars of the report's charts (filled paths of their colour) a PDF draws."""
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    document = pypdfium2.PdfDocument(str(path))
+    count = 0
+    try:
+        for page in document:
+            for obj in page.get_objects():
+                if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+                    continue
+                r, g, b, a = (ctypes.c_uint() for _ in range(4))
+                if pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a):
+                    count += (r.value, g.value, b.value) == colour
+    finally:
+        document.close()
+    return count
+
+
 def pdf_has_images(path: Any) -> bool:
     import pypdfium2
     import pypdfium2.raw as pdfium_c

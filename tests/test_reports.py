@@ -5,7 +5,7 @@ targets, the spreadsheet and the PDF; a purge changes none of them."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from tests.conftest import Cli
 from tests.family_helpers import DUPONT, MARTIN, TODAY, approve, form
-from tests.helpers import add_args, make_ready, pdf_text, snapshot
+from tests.helpers import add_args, assert_readable, make_ready, pdf_bars, pdf_text, snapshot
 
 CENSUS_COPY = Path(__file__).parent / "fixtures" / "census-2020-05.csv"
 
@@ -259,14 +259,23 @@ def test_census_targets_and_documents(seeded: Cli, tmp_path: Path) -> None:
         "Recensement",
     ]
     sheet = book["Indicateurs"]
-    assert [c.value for c in sheet[1]] == ["indicator", "value"]
-    assert ("families_equipped", 3) in [
-        (r[0].value, r[1].value) for r in sheet.iter_rows(min_row=2)
-    ]
+    # for a French office: French headers and items, money as money (euros, not cents)
+    assert [c.value for c in sheet[1]] == ["Indicateur", "Valeur"]
+    cells = {r[0].value: r[1] for r in sheet.iter_rows(min_row=2)}
+    assert cells["Familles équipées"].value == 3
+    paid = cells["Loyers payés par les familles"]
+    assert paid.value == 2.0 and "€" in paid.number_format
     counts_book = tmp_path / "parc.xlsx"
     seeded.ok("report", "counts", "--by", "kind,status", "--xlsx", "-o", str(counts_book))
     values = [[c.value for c in r] for r in load_workbook(counts_book)["Matériel"].iter_rows()]
-    assert values[0] == ["kind", "status", "devices"] and values[-1] == ["TOTAL", None, 5]
+    assert values[0] == ["Type", "État", "Nombre"] and values[-1] == ["Total", None, 5]
+    assert all(row[0] in ("Ordinateur fixe", "Ordinateur portable", "Imprimante", "Total")
+               for row in values[1:]), values  # fmt: skip
+    bench_book = tmp_path / "atelier.xlsx"
+    seeded.ok("report", "bench", "--xlsx", "-o", str(bench_book))
+    rows = list(load_workbook(bench_book)["Débit"].iter_rows(min_row=2))
+    assert rows and all(isinstance(r[0].value, datetime) for r in rows)  # a date, not a text
+    assert rows[0][0].number_format == "DD/MM/YYYY"
 
     pdf = tmp_path / "rapport.pdf"
     seeded.ok("report", "pdf", "-o", str(pdf))
@@ -421,3 +430,30 @@ def test_a_word_too_long_for_its_column_breaks_where_french_breaks_it(
         assert set(cuts) <= set(french.positions(word)), (word, cuts)
         cut_bare = "".join(re.escape(c) + "(?: )?" for c in word[:-1]) + word[-1]
         assert all(" " not in m for m in re.findall(cut_bare, text)), f"{word} cut bare"
+
+
+def test_the_report_draws_only_charts_that_say_something(seeded: Cli, tmp_path: Path) -> None:
+    """Bars for two categories or more; no one-slice pie for a single mode, and no chart at
+    all on an empty programme (issue 15, point 1). Each page is checked as a reader would."""
+    pdf = tmp_path / "rapport.pdf"
+    seeded.ok("report", "pdf", "-o", str(pdf))
+    counts = json.loads(seeded.ok("report", "counts", "--by", "kind", "--json").stdout)
+    kinds = [row for row in counts if row["kind"] != "TOTAL" and row["devices"]]
+    supplied = json.loads(seeded.ok("report", "indicators", "--json").stdout)
+    modes = {row["mode"] for row in supplied["devices_by_kind_and_mode"]}
+    assert len(kinds) == 3 and len(modes) == 3  # the seeded programme
+    assert pdf_bars(pdf) == len(kinds) + len(modes)  # one bar per kind, one per mode
+    text = assert_readable(pdf, ("Établissement", "Reconditionnement", "Ordinateur portable"))
+    assert "sans achat (parc de la ville)" in text and "non renseigné" in text
+
+
+def test_no_chart_on_an_empty_programme_nor_for_one_category(cli_db: Cli, tmp_path: Path) -> None:
+    empty = tmp_path / "vide.pdf"
+    cli_db.ok("report", "pdf", "-o", str(empty))
+    assert pdf_bars(empty) == 0
+    text = assert_readable(empty)
+    assert "aucun" not in text
+    cli_db.ok(*add_args("laptop", "purchased", "Dell", "Latitude 5420", "LAT9"))
+    single = tmp_path / "un-type.pdf"
+    cli_db.ok("report", "pdf", "-o", str(single))
+    assert pdf_bars(single) == 0  # one bar tells nothing the table does not

@@ -44,10 +44,10 @@ def _xlsx_path(output: str, path: Path | None) -> Path | None:
     return path
 
 
-def _sheets(path: Path, sheets: dict[str, tuple[Any, Any]]) -> None:
+def _sheets(app: AppContext, path: Path, sheets: dict[str, tuple[Any, Any]]) -> None:
     from assetctl.documents.spreadsheet import write_xlsx
 
-    write_xlsx(path, sheets)
+    write_xlsx(path, sheets, app.settings.time_zone)
     info(f"Workbook written: {path}")
 
 
@@ -76,7 +76,7 @@ def report_counts(
         rows = counts(session, by, at)
     columns = (*by, "devices")
     if xlsx:
-        _sheets(xlsx, {"Matériel": (columns, rows)})
+        _sheets(app, xlsx, {"Matériel": (columns, rows)})
         return
     if output == "json":
         emit_json(rows)
@@ -101,6 +101,7 @@ def report_indicators(
     overall += [{"indicator": k, "value": v} for k, v in data["cost_to_families"].items()]
     if xlsx:
         _sheets(
+            app,
             xlsx,
             {
                 "Indicateurs": (("indicator", "value"), overall),
@@ -170,7 +171,14 @@ def report_costs(app: AppContext, output: str, path: Path | None) -> None:
         {"item": k[:-6], "euros": _euros(v)} for k, v in data.items() if k.endswith("_cents")
     ]
     if xlsx:
-        _sheets(xlsx, {"Coûts": (COST_COLUMNS, rows), "Budget": (("item", "euros"), summary)})
+        cents = [c if c in ("kind", "origin", "devices", "priced") else f"{c}_cents"
+                 for c in COST_COLUMNS]  # fmt: skip
+        budget = [{"item": k, "value": v} for k, v in data.items() if k.endswith("_cents")]
+        _sheets(
+            app,
+            xlsx,
+            {"Coûts": (cents, data["by_kind"]), "Budget": (("item", "value"), budget)},
+        )
         return
     if output == "json":
         emit_json(data)
@@ -207,6 +215,7 @@ def report_bench(
     failure_columns = ("manufacturer", "model", "step", "runs", "failed", "failure_rate_percent")
     if xlsx:
         _sheets(
+            app,
             xlsx,
             {"Débit": (columns, data["rows"]), "Échecs": (failure_columns, data["failures"])},
         )
@@ -256,7 +265,7 @@ def targets_list(app: AppContext, output: str, path: Path | None) -> None:
         rows = all_targets(session)
     columns = ("qpv", "school", "school_level", "planned_households", "note")
     if xlsx:
-        _sheets(xlsx, {"Recensement": (columns, rows)})
+        _sheets(app, xlsx, {"Recensement": (columns, rows)})
         return
     emit_rows(rows, columns, output)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
+from assetctl.cli.params import DATE
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
@@ -28,16 +34,27 @@ def wipe_list(app: AppContext, tag: str | None, output: str) -> None:
     emit_rows(rows, LIST_FIELDS, output)
 
 
+def pdf_or_json(default_name: str) -> Callable[[F], F]:
+    """``-o FILE`` for the PDF, or ``--json`` for the record it is made of."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--json", "as_json", is_flag=True, help="Print the record as JSON instead."
+        )(function)
+        return click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=f"PDF file (default: {default_name}).",
+        )(function)
+
+    return decorate
+
+
 @wipe.command("certificate")
 @click.argument("tag")
 @click.option("--number", help="This certificate (default: the device's last passed wipe).")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="PDF file (default: certificat-NUMBER.pdf).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON instead.")
+@pdf_or_json("certificat-NUMBER.pdf")
 @click.option(
     "--destination",
     default="Réemploi : équipement d'une famille du programme",
@@ -72,4 +89,45 @@ def wipe_certificate(
         zone=app.settings.time_zone,
     )
     info(f"Certificate {record['certificate']} of {record['asset']['tag']} written.")
+    click.echo(str(path))
+
+
+@wipe.command("summary")
+@click.option("--from", "since", type=DATE, help="First day (default: today).")
+@click.option("--to", "until", type=DATE, help="Last day (default: the first day).")
+@click.option("--bench", "bench_host", help="Only the wipes of this bench host.")
+@pdf_or_json("releve-effacements-FROM.pdf")
+@pass_app
+def wipe_summary(
+    app: AppContext,
+    since: date | None,
+    until: date | None,
+    bench_host: str | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """The batch summary of a day's (or a period's) wipes: one line per machine with its
+    certificate's number, and the totals (PDF in French, or JSON)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from assetctl.wipes import batch_record
+
+    first = since or datetime.now(ZoneInfo(app.settings.time_zone)).date()
+    with app.session() as session:
+        record = batch_record(
+            session, first, until or first, zone=app.settings.time_zone, bench_host=bench_host
+        )
+    if as_json:
+        emit_json(record)
+        return
+    from assetctl.documents.certificate import render_batch
+
+    path = output or Path(f"releve-effacements-{first.isoformat()}.pdf")
+    render_batch(record, path, organisation=app.settings.organisation, zone=app.settings.time_zone)
+    totals = record["totals"]
+    info(
+        f"Batch summary: {totals['machines']} machine(s), {totals['passed']} passed, "
+        f"{totals['failed']} failed or interrupted."
+    )
     click.echo(str(path))

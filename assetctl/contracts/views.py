@@ -150,6 +150,7 @@ def document_record(
         "address": personal.get("address"),
         "phone": personal.get("phone"),
         "term_months": contract.term_months,
+        "renewals": contract.renewals,
         "start": start,
         "end": end,
         "monthly_fee_cents": contract.monthly_fee_cents,

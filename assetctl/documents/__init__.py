@@ -1,17 +1,21 @@
 """French documents: the sanitisation certificate, contracts, minutes, the programme's report
 (reportlab), and spreadsheets (openpyxl)."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+TEXT_WIDTH = 174.0  # mm: A4 less the 18 mm margins
+HEADINGS = ("Title", "Heading1", "Heading2", "Heading3", "Heading4")
 
 
 def a4_document(
     path: Path, title: str, author: str, margin_mm: float = 15.0
 ) -> tuple[Any, Any, Any]:
     """An A4 platypus document with the house margins, the sample styles and the mm unit
-    (reportlab imported here, when a document is made). Every style hyphenates French (pyphen):
-    a word too long for its table column breaks where French breaks it, with a hyphen, never
-    in the middle of a syllable."""
+    (reportlab imported here, when a document is made). Text is ragged right and never
+    hyphenated, except in a table column narrower than one of its words
+    (:func:`assetctl.documents.tables.grid`). A heading stays on the page of what follows it."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
@@ -22,13 +26,47 @@ def a4_document(
         pagesize=A4,
         title=title,
         author=author,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
+        leftMargin=(210 - TEXT_WIDTH) / 2 * mm,
+        rightMargin=(210 - TEXT_WIDTH) / 2 * mm,
         topMargin=margin_mm * mm,
-        bottomMargin=margin_mm * mm,
+        # room for the foot line that build() draws on every page
+        bottomMargin=(margin_mm + 5) * mm,
     )
     styles = getSampleStyleSheet()
-    for style in styles.byName.values():
-        style.hyphenationLang = "fr_FR"
-        style.embeddedHyphenation = 1
+    for name in HEADINGS:
+        styles[name].keepWithNext = 1
     return document, styles, mm
+
+
+def build(document: Any, story: Sequence[Any], reference: str) -> None:
+    """Lay the story out with ``reference · page n / N`` at the foot of every page, so that a
+    page separated from the others still says which document it belongs to."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class FootedCanvas(Canvas):  # type: ignore[misc]
+        """Keeps each page until the end, when the number of pages is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                self.setFont("Helvetica", 8)
+                self.setFillGray(0.35)
+                self.drawRightString(
+                    document.pagesize[0] - document.rightMargin,
+                    document.bottomMargin - 9 * mm,
+                    f"{reference} · page {number} / {total}",
+                )
+                super().showPage()
+            super().save()
+
+    document.build(list(story), canvasmaker=FootedCanvas)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
-from assetctl.documents.formats import DEFAULT_ZONE, gigabytes, local_time
+from assetctl.documents.formats import DEFAULT_ZONE, NBSP, day, gigabytes, local_time, number
 
 METHODS_FR = {
     "overwrite": "Écrasement complet (une passe de zéros)",
@@ -39,6 +41,45 @@ def _verification(value: str | None) -> str:
     return VERIFICATION_FR.get(value or "", value or "-")
 
 
+def _pairs(rows: list[tuple[str, str, str, str]], styles: Any, mm: float) -> Any:
+    """A compact table of two label/value pairs per row (values are plain text, escaped
+    here); a row whose second pair is empty spans the whole width."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
+    label = ParagraphStyle("label", parent=cell, fontName="Helvetica-Bold")
+    data, commands = (
+        [],
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
+            ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f0f0f0")),
+        ],
+    )
+    for row, (k1, v1, k2, v2) in enumerate(rows):
+        if k2:
+            data.append(
+                [
+                    Paragraph(escape(k1), label),
+                    Paragraph(escape(v1), cell),
+                    Paragraph(escape(k2), label),
+                    Paragraph(escape(v2), cell),
+                ]
+            )
+            commands.append(("BACKGROUND", (2, row), (2, row), colors.HexColor("#f0f0f0")))
+        else:
+            data.append([Paragraph(escape(k1), label), Paragraph(escape(v1), cell), "", ""])
+            commands.append(("SPAN", (1, row), (3, row)))
+    table = Table(data, colWidths=[32 * mm, 55 * mm, 32 * mm, 55 * mm])
+    table.setStyle(TableStyle(commands))
+    return table
+
+
 def render_certificate(
     record: dict[str, Any],
     path: Path,
@@ -47,93 +88,113 @@ def render_certificate(
     destination: str,
     zone: str = DEFAULT_ZONE,
 ) -> Path:
-    """Write the certificate of ``record`` (from :func:`assetctl.wipes.certificate_record`)."""
+    """Write the certificate of ``record`` (from :func:`assetctl.wipes.certificate_record`):
+    one page for a machine and its disk, each further disk on the page after, the signatures
+    kept with the last one; every page says the certificate's number."""
     from reportlab.lib import colors
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-    from assetctl.documents import a4_document
+    from assetctl.documents import a4_document, build
 
-    title = f"Certificat d'effacement des données n° {record['certificate']}"
-    document, styles, mm = a4_document(path, title, organisation, margin_mm=16)
+    title = f"Certificat d'effacement des données n°{NBSP}{record['certificate']}"
+    document, styles, mm = a4_document(path, title, organisation, margin_mm=14)
     asset = record["asset"]
-
-    def table(rows: list[list[str]]) -> Table:
-        cells = [
-            [Paragraph(f"<b>{k}</b>", styles["BodyText"]), Paragraph(v, styles["BodyText"])]
-            for k, v in rows
-        ]
-        grid = Table(cells, colWidths=[62 * mm, 112 * mm])
-        grid.setStyle(
-            TableStyle(
-                [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-            )
-        )
-        return grid
-
+    disks = record["disks"]
     story: list[Any] = [
-        Paragraph(organisation, styles["Heading3"]),
-        Paragraph(title, styles["Title"]),
+        Paragraph(escape(organisation), styles["Heading3"]),
+        Paragraph(escape(title), styles["Title"]),
         Paragraph(
             "Établi selon la norme NIST SP 800-88 (Guidelines for Media Sanitization), annexe G.",
             styles["Italic"],
         ),
-        Spacer(1, 4 * mm),
-        Paragraph("Personne ayant réalisé l'effacement", styles["Heading2"]),
-        table(
+        Spacer(1, 3 * mm),
+        Paragraph("Effacement et matériel", styles["Heading2"]),
+        _pairs(
             [
-                ["Nom", record["operator"]],
-                ["Fonction", "Technicien(ne) de la DSI"],
-                ["Date", local_time(record["finished_at"], zone)],
-                ["Lieu", f"{organisation}, banc de préparation (poste {record['bench_host']})"],
-                ["Résultat", RESULT_FR.get(record["result"], record["result"])],
-            ]
-        ),
-        Paragraph("Matériel", styles["Heading2"]),
-        table(
-            [
-                ["Numéro d'inventaire (étiquette)", asset["tag"]],
-                ["Fabricant", asset["manufacturer"]],
-                ["Modèle", asset["model"]],
-                ["Numéro de série", asset["serial"] or "-"],
-                ["Ancien numéro d'inventaire", asset["former_inventory"] or "-"],
-                ["Destination après effacement", destination],
-            ]
+                ("Réalisé par", record["operator"], "Étiquette", asset["tag"]),
+                ("Fonction", "Technicien(ne) de la DSI", "Fabricant", asset["manufacturer"]),
+                ("Date", local_time(record["finished_at"], zone), "Modèle", asset["model"]),
+                (
+                    "Lieu",
+                    f"{organisation}, banc de préparation (poste {record['bench_host'] or '-'})",
+                    "N° de série",
+                    asset["serial"] or "-",
+                ),
+                (
+                    "Résultat",
+                    RESULT_FR.get(record["result"], record["result"]),
+                    "Ancien n° d'inventaire",
+                    asset["former_inventory"] or "-",
+                ),
+                ("Supports", f"{len(disks)} support(s) effacé(s)", "", ""),
+                ("Destination", destination, "", ""),
+            ],
+            styles,
+            mm,
         ),
     ]
-    for index, disk in enumerate(record["disks"], 1):
-        size = gigabytes(disk["size_bytes"])
+    for index, disk in enumerate(disks, 1):
         verified = "conforme" if disk["verified"] else "non conforme"
-        story += [
-            Paragraph(f"Support n° {index}", styles["Heading2"]),
-            table(
+        written, checked = disk["bytes_written"] or 0, disk["bytes_verified"] or 0
+        section = [
+            Paragraph(f"Support n° {index} sur {len(disks)}", styles["Heading2"]),
+            _pairs(
                 [
-                    [
+                    (
                         "Type de support",
                         MEDIA_FR.get(disk["media_type"] or "unknown", disk["media_type"] or "-"),
-                    ],
-                    ["Modèle", disk["model"] or "-"],
-                    ["Numéro de série", disk["serial"] or "-"],
-                    ["Capacité", size],
-                    ["Périphérique", disk["device"]],
-                    ["Catégorie d'effacement", CATEGORY_FR.get(disk["nist_category"] or "", "-")],
-                    ["Méthode", METHODS_FR.get(disk["method"] or "", disk["method"] or "-")],
-                    ["Outil et version", disk["tool"] or "-"],
-                    ["Vérification", f"{_verification(disk['verification'])} : {verified}"],
-                    [
-                        "Octets écrits / vérifiés",
-                        f"{disk['bytes_written'] or 0:,} / {disk['bytes_verified'] or 0:,}".replace(
-                            ",", " "
-                        ),
-                    ],
-                    [
+                        "Catégorie",
+                        CATEGORY_FR.get(disk["nist_category"] or "", "-"),
+                    ),
+                    (
+                        "Modèle",
+                        disk["model"] or "-",
+                        "Méthode",
+                        METHODS_FR.get(disk["method"] or "", disk["method"] or "-"),
+                    ),
+                    ("N° de série", disk["serial"] or "-", "Outil et version", disk["tool"] or "-"),
+                    (
+                        "Capacité",
+                        gigabytes(disk["size_bytes"]),
+                        "Octets écrits",
+                        f"{number(written)} ({gigabytes(written)})" if written else "0",
+                    ),
+                    (
+                        "Périphérique",
+                        disk["device"],
+                        "Octets vérifiés",
+                        f"{number(checked)} ({gigabytes(checked)})" if checked else "0",
+                    ),
+                    (
+                        "Vérification",
+                        f"{_verification(disk['verification'])} : {verified}",
+                        "",
+                        "",
+                    ),
+                    (
                         "Début / fin",
                         f"{local_time(disk['started_at'], zone)} / "
                         f"{local_time(disk['finished_at'], zone)}",
-                    ],
-                    ["Anomalies", "; ".join(disk["errors"]) or "aucune"],
-                ]
+                        "",
+                        "",
+                    ),
+                    ("Anomalies", "; ".join(disk["errors"]) or "aucune", "", ""),
+                ],
+                styles,
+                mm,
             ),
         ]
+        if index > 1:  # a further disk starts its page, headed by the machine it was in
+            section.insert(
+                0,
+                Paragraph(
+                    f"Matériel {escape(asset['tag'])} ({escape(asset['manufacturer'])} "
+                    f"{escape(asset['model'])}, n° de série {escape(asset['serial'] or '-')})",
+                    styles["BodyText"],
+                ),
+            )
+            story.append(PageBreak())
+        story.append(KeepTogether(section))
     signatures = Table(
         [
             ["Technicien(ne)", "Responsable de la validation"],
@@ -146,8 +207,88 @@ def render_certificate(
         style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
     )
     story += [
-        Spacer(1, 6 * mm),
+        Spacer(1, 4 * mm),
         KeepTogether([Paragraph("Signatures", styles["Heading2"]), signatures]),
     ]
-    document.build(story)
+    build(document, story, f"Certificat n° {record['certificate']}")
     return path
+
+
+def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone: str) -> Path:
+    """The summary of a batch of wipes (from :func:`assetctl.wipes.batch_record`): one line per
+    machine with its certificate's number, the totals, and one signature for the batch."""
+    from reportlab.lib import colors
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+    from assetctl.documents import TEXT_WIDTH, a4_document, build
+    from assetctl.documents.tables import grid
+
+    since, until = (date.fromisoformat(record[k]) for k in ("since", "until"))
+    period = day(since) if since == until else f"du {day(since)} au {day(until)}"
+    title = f"Relevé des effacements {'du ' if since == until else ''}{period}"
+    document, styles, mm = a4_document(path, title, organisation, margin_mm=14)
+    totals = record["totals"]
+    where = f", poste {escape(record['bench_host'])}" if record["bench_host"] else ""
+    rows = [["Certificat", "Étiquette", "Matériel et n° de série", "Supports", "Résultat"]]
+    for machine in record["machines"]:
+        disks = "<br/>".join(
+            f"{escape(d['serial'] or d['device'])} : {gigabytes(d['size_bytes'])}, "
+            f"{escape(METHOD_SHORT_FR.get(d['method'] or '', d['method'] or '-'))}"
+            + ("" if d["verified"] else ", non vérifié")
+            for d in machine["disks"]
+        )
+        rows.append(
+            [
+                escape(machine["certificate"] or "-"),
+                escape(machine["tag"]),
+                f"{escape(machine['manufacturer'])} {escape(machine['model'])}<br/>"
+                f"n°{NBSP}{escape(machine['serial'] or '-')}",
+                disks or "-",
+                f"{RESULT_FR.get(machine['result'], machine['result'])}<br/>"
+                f"{local_time(machine['finished_at'], zone)}",
+            ]
+        )
+    story: list[Any] = [
+        Paragraph(escape(organisation), styles["Heading3"]),
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(
+            f"Banc de préparation{where}. Chaque ligne renvoie au certificat d'effacement du "
+            "matériel (NIST SP 800-88, annexe G), qui détaille la méthode et la vérification de "
+            "chaque support.",
+            styles["BodyText"],
+        ),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            f"<b>{totals['machines']}</b> matériel(s), dont <b>{totals['passed']}</b> effacé(s) "
+            f"avec succès et <b>{totals['failed']}</b> en échec ou interrompu(s) ; "
+            f"{totals['disks']} support(s), {gigabytes(totals['bytes'])} au total.",
+            styles["BodyText"],
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    if record["machines"]:
+        story.append(grid(rows, styles, total=TEXT_WIDTH * mm))
+    else:
+        story.append(Paragraph("Aucun effacement sur la période.", styles["BodyText"]))
+    signatures = Table(
+        [["Responsable de la validation du lot"], ["Nom :"], ["Date :"], ["Signature :\n\n\n"]],
+        colWidths=[87 * mm],
+        hAlign="LEFT",
+        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
+    )
+    story += [Spacer(1, 6 * mm), KeepTogether([signatures])]
+    build(document, story, title)
+    return path
+
+
+METHOD_SHORT_FR = {
+    "overwrite": "écrasement",
+    "nvme-sanitize-crypto": "NVMe Sanitize crypto",
+    "nvme-sanitize-block": "NVMe Sanitize blocs",
+    "nvme-sanitize-overwrite": "NVMe Sanitize écrasement",
+    "nvme-format-crypto": "NVMe Format crypto",
+    "nvme-format-user-data": "NVMe Format",
+    "ata-sanitize-crypto": "ATA Sanitize crypto",
+    "ata-sanitize-block": "ATA Sanitize blocs",
+    "ata-secure-erase-enhanced": "ATA Secure Erase",
+}

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents.formats import euros
+from assetctl.documents import TEXT_WIDTH, build
+from assetctl.documents.formats import NBSP, euros
+from assetctl.documents.tables import grid
+from assetctl.vocabulary import FRENCH, Kind, Mode, Outcome
 
-MODE_FR = {"gift": "Don", "loan": "Prêt", "rental": "Location"}
-KIND_FR = {"desktop": "Ordinateur fixe", "laptop": "Ordinateur portable", "printer": "Imprimante"}
+MODE_FR = FRENCH[Mode]
+KIND_FR = FRENCH[Kind]
 EQUIPMENT_FR = {**KIND_FR, "internet": "Accès à internet"}
-OUTCOME_FR = {"approved": "Accordé", "rejected": "Refusé", "deferred": "Ajourné"}
+OUTCOME_FR = FRENCH[Outcome]
 INTERNET_FR = {
     "social-tariff": "Accompagnement vers un tarif social négocié avec le bailleur",
     "subscription": "Abonnement internet pris en charge par le programme",
@@ -28,22 +31,6 @@ def _doc(path: Path, title: str, author: str) -> tuple[Any, Any, Any]:
     from assetctl.documents import a4_document
 
     return a4_document(path, title, author)
-
-
-def _grid(rows: list[list[str]], widths: list[float], styles: Any, header: bool = True) -> Any:
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
-    cells = [[Paragraph(cell, styles["BodyText"]) for cell in row] for row in rows]
-    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")))
-    table.setStyle(TableStyle(commands))
-    return table
 
 
 def conditions(record: dict[str, Any]) -> list[str]:
@@ -64,7 +51,7 @@ def conditions(record: dict[str, Any]) -> list[str]:
         what = "prêté" if mode == "loan" else "loué"
         lines.append(
             f"Le matériel reste la propriété de {org}. Il est <b>{what}</b> pour "
-            f"{record['term_months']} mois, du {fr_date(record['start'])} au "
+            f"{_months(record)} mois, du {fr_date(record['start'])} au "
             f"{fr_date(record['end'])}. Le contrat peut être renouvelé ; à défaut, la famille "
             "rapporte le matériel et ses accessoires à la date de fin. Les données qui y "
             "resteraient seront effacées avant toute autre attribution."
@@ -95,7 +82,7 @@ def render_contract(record: dict[str, Any], path: Path) -> Path:
     from reportlab.platypus import PageBreak, Paragraph, Spacer
 
     org = escape(record["organisation"])
-    title = f"Contrat n° {record['number']} : {MODE_FR[record['mode']].lower()} de matériel"
+    title = f"Contrat n°{NBSP}{record['number']} : {MODE_FR[record['mode']].lower()} de matériel"
     document, styles, mm = _doc(path, title, record["organisation"])
     family = "<br/>".join(escape(p) for p in record["representatives"]) or "-"
     story: list[Any] = []
@@ -105,24 +92,23 @@ def render_contract(record: dict[str, Any], path: Path) -> Path:
             Paragraph(escape(title), styles["Title"]),
             Paragraph(f"<i>{copy}</i>", styles["Normal"]),
             Spacer(1, 4 * mm),
-            _grid(
+            grid(
                 [
                     ["<b>Foyer</b>", escape(record["household"])],
                     ["<b>Représentant(s) légal(aux)</b>", family],
                     ["<b>Adresse</b>", escape(record["address"] or "-")],
                     ["<b>Mode</b>", MODE_FR[record["mode"]]],
-                    [
-                        "<b>Remise</b>",
-                        _delivery(record),
-                    ],
+                    ["<b>Remise</b>", _delivery(record)],
+                    ["<b>Durée</b>", _term(record)],
+                    ["<b>Assistance</b>", _support(record)],
                 ],
-                [50 * mm, 124 * mm],
                 styles,
+                total=TEXT_WIDTH * mm,
                 header=False,
             ),
             Spacer(1, 4 * mm),
             Paragraph("<b>Matériel remis</b>", styles["Heading3"]),
-            _grid(
+            grid(
                 [["Étiquette", "Matériel", "Marque et modèle", "N° de série"]]
                 + [
                     [
@@ -132,18 +118,25 @@ def render_contract(record: dict[str, Any], path: Path) -> Path:
                         escape(d["serial"] or "-"),
                     ]
                     for d in record["devices"]
-                ]
-                + [[_other(o), "", "", ""] for o in record["other_lines"]],
-                [32 * mm, 36 * mm, 66 * mm, 40 * mm],
+                ],
                 styles,
+                total=TEXT_WIDTH * mm,
             ),
+        ]
+        if record["other_lines"]:
+            story += [
+                Paragraph("<b>Services et fournitures</b>", styles["Heading3"]),
+                *[Paragraph(f"• {_other(o)}", styles["BodyText"]) for o in record["other_lines"]],
+            ]
+        story += [
             Spacer(1, 3 * mm),
             Paragraph("<b>Conditions</b>", styles["Heading3"]),
         ]
         story += [Paragraph(text, styles["BodyText"]) for text in conditions(record)]
+        story += _schedule(record, styles, mm)
         story += [
             Spacer(1, 6 * mm),
-            _grid(
+            grid(
                 [
                     [
                         "Pour la famille (nom, date, signature, « lu et approuvé »)",
@@ -151,30 +144,108 @@ def render_contract(record: dict[str, Any], path: Path) -> Path:
                     ],
                     ["<br/><br/><br/><br/>", ""],
                 ],
-                [87 * mm, 87 * mm],
                 styles,
+                total=TEXT_WIDTH * mm,
+                widths=[87 * mm, 87 * mm],
             ),
             PageBreak(),
         ]
     story += _handover(record, styles, mm)
-    document.build(story)
+    build(document, story, f"Contrat n° {record['number']}")
     return path
 
 
 def _delivery(record: dict[str, Any]) -> str:
-    where = {"home": "à domicile", "point": "au point de distribution"}.get(
-        record["delivery_mode"] or "", "à la remise du matériel"
+    """Where, when and by whom the devices are handed over; what is not planned yet is a
+    line to fill in by hand, said as such."""
+    where = {"home": "À domicile", "point": "Au point de distribution"}.get(
+        record["delivery_mode"] or ""
     )
-    parts = [where.capitalize()]
+    parts = [where or "Lieu : ...................................................."]
     if record["delivery_place"]:
         parts.append(escape(record["delivery_place"]))
-    if record["start"]:
-        parts.append(f"le {fr_date(record['start'])}")
+    parts.append(f"le {fr_date(record['start'])}")
     if record["delivery_staff"]:
         parts.append(f"par {escape(record['delivery_staff'])}")
     if record["installation"]:
         parts.append("avec installation")
     return ", ".join(parts)
+
+
+def _months(record: dict[str, Any]) -> int:
+    """The months the contract runs: from its dates once known (a renewal lengthens it),
+    else its term."""
+    start, end = record["start"], record["end"]
+    if start and end:
+        return int((end.year - start.year) * 12 + end.month - start.month)
+    return int(record["term_months"] or 0)
+
+
+def _term(record: dict[str, Any]) -> str:
+    if record["mode"] == "gift":
+        return "Sans objet (don : le matériel appartient à la famille dès la signature)"
+    months = f"{_months(record)} mois"
+    if record.get("renewals"):
+        months += f" (renouvelé {record['renewals']} fois)"
+    if record["start"]:
+        return f"{months}, du {fr_date(record['start'])} au {fr_date(record['end'])}"
+    return f"{months} à compter de la remise, du {fr_date(None)} au {fr_date(None)}"
+
+
+def _support(record: dict[str, Any]) -> str:
+    if record["support_phone"]:
+        return f"En cas de panne, de perte ou de question : {escape(record['support_phone'])}"
+    return "En cas de panne, de perte ou de question : votre référent du programme"
+
+
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _schedule(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
+    """A rental's payment schedule: one line per month of the term, with what the programme
+    and the family each pay."""
+    if record["mode"] != "rental":
+        return []
+    from reportlab.platypus import Paragraph
+
+    fee = record["monthly_fee_cents"] or 0
+    share = record["programme_share_cents"] or 0
+    months = _months(record)
+    if record["start"]:
+        first = record["start"]
+        labels = [
+            f"{MONTHS_FR[(first.month - 1 + n) % 12]} {first.year + (first.month - 1 + n) // 12}"
+            for n in range(months)
+        ]
+    else:
+        labels = [f"Mois {n}" for n in range(1, months + 1)]
+    rows = [["Échéance", "Loyer", "Part du programme", "Part de la famille"]]
+    rows += [[label, euros(fee), euros(share), euros(fee - share)] for label in labels]
+    rows.append(
+        [
+            "<b>Total</b>",
+            f"<b>{euros(fee * months)}</b>",
+            f"<b>{euros(share * months)}</b>",
+            f"<b>{euros((fee - share) * months)}</b>",
+        ]
+    )
+    return [
+        Paragraph("<b>Échéancier des loyers</b>", styles["Heading3"]),
+        grid(rows, styles, total=TEXT_WIDTH * mm),
+    ]
 
 
 def _other(line: dict[str, Any]) -> str:
@@ -212,14 +283,14 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
         )
         if device["accounts"]:
             story.append(
-                _grid(
+                grid(
                     [["Compte", "Usage", "Mot de passe initial"]]
                     + [
                         [escape(a["account"]), escape(a["label"] or ""), escape(a["password"])]
                         for a in device["accounts"]
                     ],
-                    [45 * mm, 60 * mm, 69 * mm],
                     styles,
+                    total=TEXT_WIDTH * mm,
                 )
             )
         elif record.get("signed") and device["kind"] != "printer":
@@ -277,26 +348,67 @@ def render_minutes(record: dict[str, Any], path: Path) -> Path:
             styles["BodyText"],
         ),
         Spacer(1, 2 * mm),
-        _grid(
-            [["Foyer", "Quartier", "Décision", "Matériel", "Mode", "Critères", "Motif"]]
-            + [
-                [
-                    escape(d["ref"]),
-                    escape(d["qpv"]),
-                    OUTCOME_FR[d["outcome"]],
-                    ", ".join(EQUIPMENT_FR.get(e, e) for e in d["equipment"]) or "-",
-                    MODE_FR.get(d["mode"] or "", "-")
-                    + (f" ({d['term_months']} mois)" if d["term_months"] else ""),
-                    ", ".join(map(str, d["criteria_met"])) or "-",
-                    escape(d["rationale"] or ""),
-                ]
-                for d in record["decisions"]
-            ],
-            [26 * mm, 28 * mm, 18 * mm, 30 * mm, 22 * mm, 14 * mm, 36 * mm],
-            styles,
-        ),
+        grid(_decision_rows(record["decisions"]), styles, total=TEXT_WIDTH * mm),
+        *_commitment(record["decisions"], styles),
         Spacer(1, 8 * mm),
         Paragraph("Le président de la commission (nom, signature) :", styles["BodyText"]),
     ]
-    document.build(story)
+    build(document, story, f"Procès-verbal de la commission, séance n° {record['session']}")
     return path
+
+
+def _decision_rows(decisions: list[dict[str, Any]]) -> list[list[str]]:
+    """One row per household; the "Motif" column only when the committee gave a reason."""
+    reasons = any(d["rationale"] for d in decisions)
+    header = ["Foyer", "Quartier", "Décision", "Matériel", "Mode et montants", "Critères"]
+    rows = [header + (["Motif"] if reasons else [])]
+    for d in decisions:
+        row = [
+            escape(d["ref"]),
+            escape(d["qpv"]),
+            OUTCOME_FR[d["outcome"]],
+            ", ".join(EQUIPMENT_FR.get(e, e) for e in d["equipment"]) or "-",
+            _decided_terms(d),
+            f",{NBSP}".join(map(str, d["criteria_met"])) or "-",  # "1, 2, 3" on one line
+        ]
+        rows.append(row + ([escape(d["rationale"] or "")] if reasons else []))
+    return rows
+
+
+def _decided_terms(decision: dict[str, Any]) -> str:
+    """``Location, 12 mois : loyer 15,00 €, dont 10,00 € par le programme``."""
+    if not decision["mode"]:
+        return "-"
+    text: str = MODE_FR.get(decision["mode"], decision["mode"])
+    if decision["term_months"]:
+        text += f", {decision['term_months']} mois"
+    if decision["mode"] == "rental":
+        fee = decision["monthly_fee_cents"] or 0
+        share = decision["programme_share_cents"] or 0
+        text += (
+            f" : loyer {euros(fee)} par mois, dont {euros(share)} par le programme et "
+            f"{euros(fee - share)} par la famille"
+        )
+    return text
+
+
+def _commitment(decisions: list[dict[str, Any]], styles: Any) -> list[Any]:
+    """What the approved rentals commit the programme to, per month and over their terms."""
+    from reportlab.platypus import Paragraph
+
+    rentals = [d for d in decisions if d["outcome"] == "approved" and d["mode"] == "rental"]
+    if not rentals:
+        return []
+    monthly = sum(d["programme_share_cents"] or 0 for d in rentals)
+    overall = sum((d["programme_share_cents"] or 0) * (d["term_months"] or 0) for d in rentals)
+    families = sum(
+        (d["monthly_fee_cents"] or 0) - (d["programme_share_cents"] or 0) for d in rentals
+    )
+    return [
+        Paragraph(
+            f"Engagement du programme pour les {len(rentals)} location(s) accordée(s) : "
+            f"{euros(monthly)} par mois, soit {euros(overall)} sur la durée des contrats ; "
+            f"reste à la charge des familles : {euros(families)} par mois au total.",
+            styles["BodyText"],
+        )
+    ]

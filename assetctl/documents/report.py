@@ -3,69 +3,78 @@ the bench's throughput, with charts (reportlab graphics)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents.family import KIND_FR, MODE_FR, _doc, _grid
-from assetctl.documents.formats import DEFAULT_ZONE, duration, euros, local_time
+from assetctl.documents import TEXT_WIDTH, build
+from assetctl.documents.family import KIND_FR, MODE_FR, _doc
+from assetctl.documents.formats import DEFAULT_ZONE, duration, euros, local_time, number
+from assetctl.documents.tables import grid
+from assetctl.vocabulary import FRENCH, STATUS_FR, Origin
 
-KIND_ALL_FR = {**KIND_FR, "monitor": "Écran", "other": "Autre"}
-STATUS_FR = {
-    "received": "Reçu",
-    "wiped": "Effacé",
-    "ready": "Prêt",
-    "allocated": "Attribué",
-    "on_loan": "Prêté / loué",
-    "given": "Donné",
-    "returned": "Restitué",
-    "repair": "En réparation",
-    "lost": "Perdu / volé",
-    "retired": "Réformé",
-}
+KIND_ALL_FR = KIND_FR
 
 
 def _bar_chart(labels: list[str], values: list[int], mm: float) -> Any:
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    """Horizontal bars with their counts, for two categories or more that are not all empty;
+    ``None`` otherwise (one bar, or a full disk labelled "aucun", tells nothing that the table
+    beside it does not)."""
+    if len([v for v in values if v]) < 2:
+        return None
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
-    drawing = Drawing(170 * mm, 55 * mm)
-    chart = VerticalBarChart()
-    chart.x, chart.y = 15 * mm, 10 * mm
-    chart.width, chart.height = 150 * mm, 40 * mm
-    chart.data = [values or [0]]
-    chart.categoryAxis.categoryNames = labels or ["-"]
-    chart.categoryAxis.labels.fontSize = 7
+    height = (8 * len(values) + 12) * mm
+    drawing = Drawing(170 * mm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 45 * mm, 8 * mm
+    chart.width, chart.height = 115 * mm, height - 12 * mm
+    # the first category at the top, as in the table
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = list(reversed(labels))
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -2
+    top = max(values)
+    step = max(1, math.ceil(top / 5))
     chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = step * math.ceil(top / step)
+    chart.valueAxis.valueStep = step
     chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda value: number(value)
     chart.bars[0].fillColor = colors.HexColor("#2f6f9f")
-    chart.barLabelFormat = "%d"
-    chart.barLabels.fontSize = 7
-    chart.barLabels.nudge = 6
+    chart.barLabelFormat = lambda value: number(value)
+    chart.barLabels.fontSize = 8
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
     drawing.add(chart)
     return drawing
 
 
-def _pie_chart(labels: list[str], values: list[int], mm: float) -> Any:
-    from reportlab.graphics.charts.piecharts import Pie
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
+def _cost_cells(row: dict[str, Any], refurbishment_per_device: int) -> list[str]:
+    """Purchase, refurbishment and total of one kind and origin: a city desktop was not bought
+    (it says so rather than 0,00 €), and a cost nobody entered says "non renseigné"."""
+    if row["origin"] == "refurbished":
+        purchase = "sans achat (parc de la ville)"
+        refurbishment = (
+            euros(row["refurbishment_cents"]) if refurbishment_per_device else "non renseigné"
+        )
+    else:
+        unpriced = row["devices"] - row["priced"]
+        purchase = euros(row["purchase_cents"]) if row["priced"] else "non renseigné"
+        if row["priced"] and unpriced:
+            purchase += f" ({unpriced} sans prix)"
+        refurbishment = "-"
+    known = row["priced"] or (row["origin"] == "refurbished" and refurbishment_per_device)
+    return [purchase, refurbishment, euros(row["total_cents"]) if known else "non renseigné"]
 
-    drawing = Drawing(170 * mm, 50 * mm)
-    pie = Pie()
-    pie.x, pie.y = 60 * mm, 5 * mm
-    pie.width = pie.height = 40 * mm
-    pie.data = values or [1]
-    pie.labels = [f"{label} ({value})" for label, value in zip(labels, values, strict=True)] or [
-        "aucun"
-    ]
-    palette = ["#2f6f9f", "#e0a030", "#5a9e4b", "#b04a4a"]
-    for index in range(len(pie.data)):
-        pie.slices[index].fillColor = colors.HexColor(palette[index % len(palette)])
-    pie.slices.fontSize = 8
-    drawing.add(pie)
-    return drawing
+
+def _chart(labels: list[str], values: list[int], mm: float) -> list[Any]:
+    chart = _bar_chart(labels, values, mm)
+    return [] if chart is None else [chart]
 
 
 def render_report(record: dict[str, Any], path: Path) -> Path:
@@ -86,7 +95,7 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
         ),
         Spacer(1, 4 * mm),
         Paragraph("Indicateurs d'évaluation", h2),
-        _grid(
+        grid(
             [
                 ["Indicateur", "Valeur"],
                 ["Familles équipées", str(overall["families_equipped"])],
@@ -104,14 +113,14 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                     euros(ind["cost_to_families"]["paid_by_programme_cents"]),
                 ],
             ],
-            [110 * mm, 64 * mm],
             styles,
+            total=TEXT_WIDTH * mm,
         ),
         Paragraph("Matériels fournis par type et par mode", h2),
     ]
     devices = ind["devices_by_kind_and_mode"]
     story.append(
-        _grid(
+        grid(
             [["Type", "Mode", "Nombre"]]
             + [
                 [
@@ -121,18 +130,18 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for d in devices
             ],
-            [70 * mm, 60 * mm, 44 * mm],
             styles,
+            total=TEXT_WIDTH * mm,
         )
     )
     by_mode: dict[str, int] = {}
     for d in devices:
         label = MODE_FR.get(d["mode"], d["mode"])
         by_mode[label] = by_mode.get(label, 0) + d["devices"]
-    story.append(_pie_chart(list(by_mode), list(by_mode.values()), mm))
+    story += _chart(list(by_mode), list(by_mode.values()), mm)
     story += [
         Paragraph("Par quartier", h2),
-        _grid(
+        grid(
             [
                 [
                     "Quartier",
@@ -152,11 +161,11 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for a in ind["by_area"]
             ],
-            [54 * mm, 30 * mm, 30 * mm, 30 * mm, 30 * mm],
             styles,
+            total=TEXT_WIDTH * mm,
         ),
         Paragraph("Par établissement scolaire", h2),
-        _grid(
+        grid(
             [["Quartier", "Établissement", "Familles équipées", "Formation suivie"]]
             + [
                 [
@@ -167,14 +176,14 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for s in ind["by_school"]
             ],
-            [44 * mm, 70 * mm, 30 * mm, 30 * mm],
             styles,
+            total=TEXT_WIDTH * mm,
         ),
     ]
     if ind["targets"]:
         story += [
             Paragraph("Avancement par rapport au recensement", h2),
-            _grid(
+            grid(
                 [
                     [
                         "Quartier",
@@ -196,21 +205,20 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                     ]
                     for t in ind["targets"]
                 ],
-                [50 * mm, 24 * mm, 26 * mm, 26 * mm, 22 * mm, 26 * mm],
                 styles,
+                total=TEXT_WIDTH * mm,
             ),
         ]
     counts = record["counts"]
     kinds = [r for r in counts if r["kind"] != "TOTAL"]
     story += [
-        Paragraph("Parc de matériel par type", h2),
-        _bar_chart(
+        Paragraph("Parc de matériel par type et par état", h2),
+        *_chart(
             [KIND_ALL_FR.get(r["kind"], r["kind"]) for r in kinds],
             [r["devices"] for r in kinds],
             mm,
         ),
-        Paragraph("Parc par type et par état", h2),
-        _grid(
+        grid(
             [["Type", "État", "Nombre"]]
             + [
                 [
@@ -220,28 +228,26 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for r in record["counts_by_status"]
             ],
-            [70 * mm, 60 * mm, 44 * mm],
             styles,
+            total=TEXT_WIDTH * mm,
         ),
     ]
     cost = record["costs"]
     story += [
         Paragraph("Coûts", h2),
-        _grid(
+        grid(
             [["Type", "Origine", "Nombre", "Achat", "Reconditionnement", "Total"]]
             + [
                 [
                     KIND_ALL_FR.get(c["kind"], c["kind"]),
-                    "reconditionné" if c["origin"] == "refurbished" else "acheté",
+                    FRENCH[Origin].get(c["origin"], c["origin"]).lower(),
                     str(c["devices"]),
-                    euros(c["purchase_cents"]),
-                    euros(c["refurbishment_cents"]),
-                    euros(c["total_cents"]),
+                    *_cost_cells(c, cost["refurbishment_per_device_cents"]),
                 ]
                 for c in cost["by_kind"]
             ],
-            [36 * mm, 28 * mm, 18 * mm, 30 * mm, 32 * mm, 30 * mm],
             styles,
+            total=TEXT_WIDTH * mm,
         ),
         Spacer(1, 2 * mm),
         Paragraph(
@@ -269,5 +275,5 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
             body,
         ),
     ]
-    document.build(story)
+    build(document, story, f"Rapport du programme · {record['period_label']}")
     return path

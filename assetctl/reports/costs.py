@@ -39,6 +39,7 @@ def costs(session: Session, settings: Settings) -> dict[str, Any]:
     spent = sum(r["total_cents"] for r in rows)
     return {
         "by_kind": rows,
+        "refurbishment_per_device_cents": refurbishment,
         "total_cents": spent,
         "budget_equipment_cents": settings.programme.budget_equipment_cents,
         "budget_total_cents": settings.programme.budget_total_cents,

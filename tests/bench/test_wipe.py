@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from lab.sshd import SshServer
 from tests.conftest import Cli
-from tests.helpers import add_args, snapshot
+from tests.helpers import add_args, assert_readable, snapshot
 
 SIZE = 48 * 1024 * 1024
 
@@ -179,17 +180,18 @@ def test_certificate_and_records(
         f"Certificat d'effacement des données n° {number}",
         "NIST SP 800-88",
         "Le Mans Métropole",
-        "Nom tester",
+        "Réalisé par tester",
         laptop,
         "Fabricant Dell",
         "Modèle Latitude 5420",
-        "Numéro de série FAKE-SYS-SERIAL",
-        "Catégorie d'effacement Effacement (Clear)",
+        "N° de série FAKE-SYS-SERIAL",
+        "Catégorie Effacement (Clear)",
         "Méthode Écrasement complet (une passe de zéros)",
         "Outil et version assetctl_wipe 1",
         "Vérification Relecture d'un échantillon (premier et dernier Mio, blocs aléatoires) : "
         "conforme",
-        "Destination après effacement Réemploi",
+        "Destination Réemploi",
+        "Support n° 1 sur 1",
         "Périphérique " + device,
         "Technicien(ne)",
         "Responsable de la validation",
@@ -202,6 +204,27 @@ def test_certificate_and_records(
 
     finished = datetime.fromisoformat(record["finished_at"]).astimezone(ZoneInfo("Europe/Paris"))
     assert f"Date {finished:%d/%m/%Y %H:%M}" in text and "UTC" not in text
+    assert_readable(pdf, (laptop, number, "FAKE-SYS-SERIAL", "Écrasement"))
+
+    # the method that really ran, not the run's "auto"; the batch summary of the day
+    listed = json.loads(cli_db.ok("wipe", "list", "--json").stdout)
+    assert [(w["certificate"], w["method"]) for w in listed] == [(number, "overwrite")]
+    summary = json.loads(cli_db.ok("wipe", "summary", "--json").stdout)
+    assert summary["totals"] == {"machines": 1, "passed": 1, "failed": 0, "disks": 1,
+                                 "bytes": SIZE}  # fmt: skip
+    assert [(m["certificate"], m["tag"]) for m in summary["machines"]] == [(number, laptop)]
+    batch = tmp_path / "releve.pdf"
+    cli_db.ok("wipe", "summary", "-o", str(batch))
+    text = assert_readable(batch, (number, laptop, "FAKE-SYS-SERIAL"))
+    assert "1 matériel(s), dont 1 effacé(s) avec succès et 0 en échec" in text
+    assert "écrasement" in text
+    yesterday = (finished.date() - timedelta(days=1)).isoformat()
+    other_day = json.loads(
+        cli_db.ok("wipe", "summary", "--from", yesterday, "--to", yesterday, "--json").stdout
+    )
+    assert other_day["machines"] == [] and other_day["totals"]["machines"] == 0
+    assert "ends" in cli_db.fails("wipe", "summary", "--from", "2026-12-02", "--to",
+                                  "2026-12-01").stderr  # fmt: skip
 
 
 def test_many_machines_one_unreachable(

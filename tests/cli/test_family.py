@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import Cli
 from tests.family_helpers import DUPONT, MARTIN, TODAY, approve, form, status_of
-from tests.helpers import count_rows, make_ready, pdf_text, snapshot
+from tests.helpers import assert_readable, count_rows, make_ready, pdf_text, snapshot
 
 
 def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
@@ -44,9 +44,15 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     assert json.loads(cw.ok("committee", "agenda", "--json").stdout) == []
     minutes = tmp_path / "pv.pdf"
     cw.ok("committee", "minutes", session, "-o", str(minutes))
-    text = " ".join(pdf_text(minutes).split())
+    text = assert_readable(minutes, (ref, "Bellevue-Carnac", "Accordé"))
     assert "Procès-verbal" in text and ref in text and "Accordé" in text
-    assert "Location (12 mois)" in text and "Lina" not in text
+    assert "Location, 12 mois : loyer 5,00 € par mois, dont 3,00 € par le programme" in text
+    assert (
+        "Engagement du programme pour les 1 location(s) accordée(s) : 3,00 € par mois, "
+        "soit 36,00 € sur la durée des contrats"
+        in text
+        and "Lina" not in text
+    )
 
     # 4. allocation by a technician: the laptop named, a printer picked, internet support
     number = tech.ok("allocate", ref, "--tag", "lmm-pp-00001").stdout.strip()
@@ -75,10 +81,14 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     contract_text = " ".join(pages).split("Fiche de remise")[0]
     copies = contract_text.split("Exemplaire de ")[1:]
     assert len(copies) == 2 and all("LMM-PP-00001" in copy for copy in copies), copies
-    whole = "\n".join(contract_pages)
+    assert_readable(pdf, ("LMM-PP-00001", "PF1LAPTOP", "Accompagnement", "Représentant(s)"))
+    whole = contract_text
     for expected in ("LMM-PP-00001", "PF1LAPTOP", "LMM-IM-00001", "E78PRINT1", "Sophie Martin",
                      "12 rue des Acacias", "Location", "5,00 €", "3,00 €", "2,00 €",
-                     "2 cartouches d'encre", "tarif social", "Pour la famille"):  # fmt: skip
+                     "2 cartouches d'encre", "tarif social", "Pour la famille",
+                     # the term and payment schedule, before the delivery is planned
+                     "12 mois à compter de la remise", "Échéancier des loyers",
+                     "Mois 12 5,00 € 3,00 € 2,00 €", "Total 60,00 € 36,00 € 24,00 €"):  # fmt: skip
         assert expected in whole, expected
     assert "Pomme-Velo-42" not in whole  # passwords only on the separate handover sheet
     sheet = [p for p in pages if "Fiche de remise" in p]
@@ -92,6 +102,11 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     cw.ok("contract", "print", number, "-o", str(signed_pdf))
     sheet_after = " ".join(pdf_text(signed_pdf).split()).split("Fiche de remise")[1]
     assert "Pomme-Velo-42" not in sheet_after  # destroyed at signature
+    signed_text = assert_readable(signed_pdf).split("Fiche de remise")[0]
+    assert "À domicile, le 30/11/2025, par Théo, avec installation" in signed_text
+    assert "12 mois, du 30/11/2025 au 30/11/2026" in signed_text
+    assert "novembre 2025 5,00 €" in signed_text and "octobre 2026 5,00 €" in signed_text
+    assert "novembre 2026" not in signed_text  # twelve months, not thirteen
     laptop, printer = sheet_after.split("LMM-IM-00001")
     assert "Mots de passe initiaux remis à la signature" in laptop
     assert "Pas de compte enregistré pour cet appareil" in printer
