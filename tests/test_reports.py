@@ -5,6 +5,7 @@ targets, the spreadsheet and the PDF; a purge changes none of them."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -457,3 +458,62 @@ def test_no_chart_on_an_empty_programme_nor_for_one_category(cli_db: Cli, tmp_pa
     single = tmp_path / "un-type.pdf"
     cli_db.ok("report", "pdf", "-o", str(single))
     assert pdf_bars(single) == 0  # one bar tells nothing the table does not
+
+
+def test_the_pdfs_figures_are_the_reports_figures(seeded: Cli, tmp_path: Path) -> None:
+    """One definition of each figure (issue 15, point 3): the PDF's indicators, fleet by kind
+    and status, and money equal `report indicators` and `report counts` on the same data."""
+    pdf = tmp_path / "rapport.pdf"
+    seeded.ok("report", "pdf", "-o", str(pdf))
+    text = assert_readable(pdf)
+    indicators = json.loads(seeded.ok("report", "indicators", "--json").stdout)
+    overall = indicators["overall"]
+    for label, key in (
+        ("Familles équipées", "families_equipped"),
+        ("Matériels fournis", "devices_supplied"),
+        ("Familles ayant internet avant", "internet_before"),
+        ("Familles ayant internet aujourd'hui", "internet_now"),
+        ("Familles ayant accepté une formation", "training_accepted"),
+        ("Familles ayant suivi une formation", "training_attended"),
+    ):
+        assert f"{label} {overall[key]} " in text, (label, overall[key])
+    paid = indicators["cost_to_families"]["paid_by_families_cents"]
+    assert f"Loyers payés par les familles {paid // 100},{paid % 100:02d} €" in text
+    kind_fr = {"desktop": "Ordinateur fixe", "laptop": "Ordinateur portable",
+               "printer": "Imprimante"}  # fmt: skip
+    status_fr = {"received": "Reçu", "on_loan": "Prêté / loué", "given": "Donné",
+                 "returned": "Restitué", "ready": "Prêt", "wiped": "Effacé"}  # fmt: skip
+    fleet = json.loads(seeded.ok("report", "counts", "--by", "kind,status", "--json").stdout)
+    table = text.split("Parc de matériel par type et par état")[1].split("Coûts")[0]
+    for row in fleet[:-1]:
+        line = f"{kind_fr[row['kind']]} {status_fr[row['status']]} {row['devices']}"
+        assert line in table, line
+    assert f"Total {fleet[-1]['devices']}" in table
+    supplied = indicators["devices_by_kind_and_mode"]
+    mode_fr = {"gift": "Don", "loan": "Prêt", "rental": "Location"}
+    for row in supplied:
+        assert f"{kind_fr[row['kind']]} {mode_fr[row['mode']]} {row['devices']}" in text
+
+
+def test_csv_for_french_excel(seeded: Cli, home: Path) -> None:
+    """`--csv --excel` (or `[output] csv_excel`) is what French Excel opens in columns: a BOM,
+    ";" between columns, decimal commas, French dates; `--csv` keeps the machine format."""
+    import csv
+    import io
+
+    plain = seeded.ok("report", "costs", "--csv").stdout
+    assert plain.startswith("kind,origin,") and ",950.00," in plain
+    excel = seeded.ok("report", "costs", "--csv", "--excel").stdout
+    assert excel.startswith("\ufeffkind;origin;")
+    rows = list(csv.DictReader(io.StringIO(excel.removeprefix("\ufeff")), delimiter=";"))
+    laptop = next(r for r in rows if r["kind"] == "laptop")
+    assert laptop["purchase"] == "950,00"
+    assets = seeded.ok("asset", "list", "--csv", "--excel").stdout.removeprefix("\ufeff")
+    listed = list(csv.DictReader(io.StringIO(assets), delimiter=";"))
+    hp = next(r for r in listed if r["serial"] == "HP2")
+    assert hp["acquired"] == "01/01/2013"
+    assert re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", hp["created_at"]), hp["created_at"]
+    # the configuration's default
+    config = home / "config.toml"
+    config.write_text(config.read_text().replace("csv_excel = false", "csv_excel = true"))
+    assert seeded.ok("report", "costs", "--csv").stdout.startswith("\ufeffkind;origin;")

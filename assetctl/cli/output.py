@@ -19,8 +19,29 @@ from assetctl.safe_text import spreadsheet_text, visible
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+EXCEL = "assetctl.csv_excel"  # where --excel is kept, in the click context's meta
+
+
+def _remember_excel(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[EXCEL] = True
+
+
+def excel_option(function: F) -> F:
+    """``--excel``: with ``--csv``, the CSV that French Excel opens in columns."""
+    return click.option(
+        "--excel",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_excel,
+        help="With --csv: for French Excel (; separators, BOM, decimal comma, French dates); "
+        "[output] csv_excel makes it the default.",
+    )(function)
+
+
 def output_options(function: F) -> F:
-    """Add ``--json`` and ``--csv`` to a command (as the ``output`` argument)."""
+    """Add ``--json``, ``--csv`` and ``--excel`` to a command (as the ``output`` argument)."""
+    function = excel_option(function)
     function = click.option(
         "--csv", "output", flag_value="csv", help="Output CSV (for spreadsheets and mail merges)."
     )(function)
@@ -75,6 +96,62 @@ def csv_cell(value: Any) -> str:
     return cell(value)
 
 
+def _excel_wanted() -> bool:
+    """``--excel`` was given, or ``[output] csv_excel`` is set."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return False
+    if any(c.meta.get(EXCEL) for c in _lineage(context)):
+        return True
+    from assetctl.cli.context import AppContext
+
+    app = context.find_object(AppContext)
+    return app is not None and app.settings.csv_excel
+
+
+def _lineage(context: click.Context) -> Iterable[click.Context]:
+    current: click.Context | None = context
+    while current is not None:
+        yield current
+        current = current.parent
+
+
+def excel_cell(value: Any) -> str:
+    """A value as French Excel reads it: decimal comma, dates ``02/12/2026``, timestamps in
+    local time ``02/12/2026 17:43`` (a text that looks like a formula stays a text)."""
+    if isinstance(value, float):
+        return f"{value}".replace(".", ",")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+        if _ANY_TIMESTAMP.fullmatch(value):
+            return _local_text(value)
+        if _DECIMAL.fullmatch(value):
+            return value.replace(".", ",")
+        return spreadsheet_text(value)
+    if isinstance(value, datetime):
+        return _local_text(value.isoformat())
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return cell(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:[\d.]+)?([+-]\d{2}:\d{2})?")
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def _local_text(value: str) -> str:
+    from assetctl.cli.context import AppContext
+    from assetctl.documents.formats import DEFAULT_ZONE, local_time
+
+    context = click.get_current_context(silent=True)
+    app = context.find_object(AppContext) if context else None
+    return local_time(value, app.settings.time_zone if app else DEFAULT_ZONE)
+
+
 def dumps_json(data: Any, *, indent: bool = True) -> bytes:
     import orjson
 
@@ -113,10 +190,16 @@ def emit_rows(
             dumps_json({c: row.get(c) for c in columns}, indent=False).decode() for row in rows
         )
     if output == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        excel = _excel_wanted()
+        if excel:
+            out.write("\ufeff")  # the BOM: Excel then reads UTF-8
+        writer = csv.writer(
+            out, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n"
+        )
         writer.writerow(columns)
+        to_cell = excel_cell if excel else csv_cell
         for row in rows:
-            writer.writerow([csv_cell(row.get(c)) for c in columns])
+            writer.writerow([to_cell(row.get(c)) for c in columns])
             count += 1
         return count
     shown = list(table_columns or columns)

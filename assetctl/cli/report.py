@@ -10,12 +10,13 @@ from typing import Any
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, emit_rows, info
+from assetctl.cli.output import emit_json, emit_rows, excel_option, info
 from assetctl.cli.params import DATE
 
 
 def formats(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--json, --csv, --xlsx (with -o FILE); a table by default."""
+    """--json, --csv (--excel), --xlsx (with -o FILE); a table by default."""
+    function = excel_option(function)
     function = click.option(
         "-o", "--output-file", "path", type=click.Path(dir_okay=False, path_type=Path),
         help="The file --xlsx writes.",

@@ -319,6 +319,8 @@ class Settings:
     organisation: str = setting("organisation", "Le Mans Métropole", key="name")
     support_phone: str = setting("organisation", "")
     time_zone: str = setting("organisation", "Europe/Paris", time_zone)
+    # `--csv` as French Excel opens it (as `--csv --excel`): ; separators, BOM, decimal comma
+    csv_excel: bool = setting("output", False, flag, key="csv_excel")
     tag_prefix: str = setting("tags", "LMM", code, key="prefix")
     tag_digits: int = setting("tags", 5, whole(3, 8), key="digits")
     kind_codes: dict[str, str] = setting(
