@@ -58,6 +58,26 @@ def find_asset(session: Session, code: str) -> Asset:
     return asset
 
 
+def find_by_tag_or_serial(session: Session, code: str) -> Asset:
+    """The asset whose tag, else whose serial number, is ``code`` (for reading only: a command
+    that changes a device takes its tag, printed on its label)."""
+    try:
+        return find_asset(session, code)
+    except NotFoundError:
+        serial = code.strip()
+        matches = session.exec(
+            select(Asset).where(func.upper(Asset.serial) == serial.upper()).order_by(Asset.tag)
+        ).all()
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFoundError(
+                f"serial {serial} belongs to several makers' devices: "
+                f"{', '.join(a.tag for a in matches)}; give the tag"
+            ) from None
+        raise
+
+
 def _check_serial_free(
     session: Session, manufacturer: str, serial: str | None, exclude_id: int | None = None
 ) -> None:

@@ -96,7 +96,19 @@ def _latest_wipe(session: Session, asset: Asset) -> WipeRun | None:
 
 
 def readiness(session: Session, asset: Asset) -> Readiness:
-    """Check the family rule against the wipe and imaging records of the current cycle."""
+    """Check the family rule against the wipe and imaging records of the current cycle; a
+    device whose status ends its programme life gets the advice for that status, not the
+    bench's."""
+    final = {
+        Status.RETIRED: "it is retired, which is final: it does not go to a family again",
+        Status.GIVEN: "it was given to a family and is theirs now",
+        Status.LOST: (
+            f"it is recorded lost or stolen: if it is found, record it with "
+            f"`assetctl asset status {asset.tag} returned`, then wipe and image it"
+        ),
+    }.get(Status(asset.status))
+    if final:
+        return Readiness(wiped=False, imaged=False, problems=(final,))
     if asset.kind in DISKLESS_KINDS:
         return Readiness(wiped=True, imaged=True, problems=())
     since = "since it last came back" if asset.cycle else "since it was registered"

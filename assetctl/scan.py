@@ -280,7 +280,8 @@ class Station:
         return out
 
     def _find(self, session: Session, code: str) -> tuple[Asset | None, str | None]:
-        """The device for a code, or (None, why not)."""
+        """The device for a code, or (None, why not); a why that starts with
+        :data:`UNREGISTERED` is a label printed ahead whose device is not registered yet."""
         for candidate, fixed in self._candidates(code):
             upper = candidate.upper()
             asset = session.exec(select(Asset).where(Asset.tag == upper)).first()
@@ -300,8 +301,8 @@ class Station:
             reservation = session.get(TagReservation, upper)
             if reservation is not None and reservation.asset_id is None:
                 return None, (
-                    f"{upper} is a pre-printed label not yet registered: register the "
-                    f"device with `assetctl asset add --tag {upper} ...`"
+                    f"{UNREGISTERED} {upper} is a pre-printed label: register the device "
+                    f"with `assetctl asset add --tag {upper} ...`"
                 )
         return None, None
 
@@ -327,7 +328,10 @@ class Station:
                 asset, why = self._find(session, code)
                 if asset is None:
                     self.mode.unknown(session, code)
-                    self.counts["unknown"] += 1
+                    if why and why.startswith(UNREGISTERED):
+                        self.counts["unregistered"] += 1
+                    else:
+                        self.counts["unknown"] += 1
                     return ScanLine(
                         False, f"ERROR {why}" if why else f'ERROR unknown code "{code}"'
                     )
@@ -348,11 +352,16 @@ class Station:
         with session_scope(self.engine) as session:
             report = self.mode.finish(session)
         total = sum(self.counts.values())
+        unregistered = self.counts["unregistered"]
         summary = (
             f"{total} scan(s): {self.counts['ok']} ok, {self.counts['unknown']} unknown, "
-            f"{self.counts['error']} error(s)"
+            + (f"{unregistered} not registered yet, " if unregistered else "")
+            + f"{self.counts['error']} error(s)"
         )
         return [*report, summary]
+
+
+UNREGISTERED = "not registered yet:"
 
 
 def make_mode(

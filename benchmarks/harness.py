@@ -84,7 +84,10 @@ class Database:
             "ASSETCTL_OPERATOR": "bench",
         }
         subprocess.run(
-            [*ASSETCTL, "init", "--yes"], env=self.env, check=True, stderr=subprocess.DEVNULL
+            [*ASSETCTL, "init", "--yes", "--organisation", "Banc de mesure"],
+            env=self.env,
+            check=True,
+            stderr=subprocess.DEVNULL,
         )
 
     def drop(self) -> None:

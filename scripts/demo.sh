@@ -21,7 +21,7 @@ expect_failure() {
 step "1. Set up: configuration and database (SQLite in $ASSETCTL_HOME)"
 ADMIN="env ASSETCTL_OPERATOR=admin.dsi"   # who creates the database is its first admin
 show $ADMIN assetctl init --organisation "Le Mans Métropole" --tag-prefix LMM \
-    --support-phone "02 43 00 00 00"
+    --support-phone "02 43 00 00 00" --budget-total 263000 --budget-equipment 248000
 show assetctl config show
 # The programme's key: personal data is sealed with its public half (in the database); its
 # private half is a file the caseworkers keep, locked by a passphrase (here from the

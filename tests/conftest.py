@@ -185,7 +185,10 @@ class Cli:
 def cli_db(db_url: str, home: Path) -> Cli:
     """A CLI on an initialised database (SQLite and PostgreSQL)."""
     runner = Cli(db_url=db_url, home=home)
-    runner.ok("init", "--yes", "--support-phone", "02 43 00 00 00")
+    runner.ok(
+        "init", "--yes", "--organisation", "Le Mans Métropole", "--support-phone",
+        "02 43 00 00 00", "--budget-total", "263000", "--budget-equipment", "248000",
+    )  # fmt: skip
     runner.ok("key", "init")  # the programme's key: personal data is stored sealed
     return runner
 

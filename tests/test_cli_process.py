@@ -30,7 +30,7 @@ def run(
 
 
 def test_errors_exit_1_and_usage_errors_exit_2_without_traceback(home: Path) -> None:
-    assert run(home, "init").returncode == 0
+    assert run(home, "init", "--organisation", "Le Mans Métropole").returncode == 0
     missing = run(home, "asset", "show", "NOPE-1")
     assert missing.returncode == 1
     assert missing.stderr.startswith("Error: no asset with tag NOPE-1")
@@ -42,7 +42,7 @@ def test_errors_exit_1_and_usage_errors_exit_2_without_traceback(home: Path) -> 
 
 
 def test_data_on_stdout_messages_on_stderr(home: Path) -> None:
-    run(home, "init")
+    run(home, "init", "--organisation", "Le Mans Métropole")
     added = run(
         home,
         *add_args("desktop", "refurbished", "HP", "Compaq 8200", "CZ1"),
@@ -67,7 +67,7 @@ def test_data_on_stdout_messages_on_stderr(home: Path) -> None:
 def test_one_shot_commands_do_not_import_heavy_libraries(
     home: Path, args: list[str], stdin: str
 ) -> None:
-    run(home, "init")
+    run(home, "init", "--organisation", "Le Mans Métropole")
     run(home, *add_args("printer", "purchased", "Brother", "HL", "B1"))
     probe = (
         "import sys, runpy\n"
@@ -96,7 +96,7 @@ def test_python_dash_m_and_version(home: Path) -> None:
 
 def test_a_reader_that_leaves_early_is_not_a_bug(home: Path, tmp_path: Path) -> None:
     """`assetctl asset list | head -1`: the pipe closes under a long listing."""
-    assert run(home, "init").returncode == 0
+    assert run(home, "init", "--organisation", "Le Mans Métropole").returncode == 0
     rows = ["kind;manufacturer;model;serial;origin"]
     rows += [f"laptop;Lenovo;ThinkPad L14 Gen 2;SN{i:06d};achat" for i in range(3000)]
     arrival = tmp_path / "arrivage.csv"
@@ -119,7 +119,7 @@ def test_a_reader_that_leaves_early_is_not_a_bug(home: Path, tmp_path: Path) -> 
 def test_the_scanning_station_survives_a_bad_byte_under_a_real_locale(home: Path) -> None:
     """A scanner in the wrong mode sends bytes that are not UTF-8: one ERROR line, and the
     valid scans after it are still taken (the station reads bytes, whatever the locale)."""
-    assert run(home, "init").returncode == 0
+    assert run(home, "init", "--organisation", "Le Mans Métropole").returncode == 0
     tag = run(home, *add_args("laptop", "purchased", "Lenovo", "L14", "SN1")).stdout.strip()
     env = {**os.environ, "ASSETCTL_HOME": str(home), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     env.pop("PYTHONIOENCODING", None)

@@ -16,22 +16,62 @@ def mode(path: Path) -> int:
 
 def test_init_writes_config_and_database_without_questions(home: Path) -> None:
     cli = Cli(db_url=f"sqlite:///{home / 'assetctl.db'}", home=home)
-    result = cli.ok("init", input="")  # not a terminal: asks nothing
+    # not a terminal: asks nothing, and needs the organisation's name
+    result = cli.ok("init", "--organisation", "Le Mans Métropole", input="")
     config = home / "config.toml"
     assert "Configuration written" in result.stderr
     assert mode(config) == 0o600
     assert mode(home / "assetctl.db") == 0o600
     assert mode(home) == 0o700
     text = config.read_text()
-    assert 'prefix = "LMM"' in text and "refurbished_min_age_years = 6" in text
+    assert 'prefix = "LMM"' in text and "refurbished_min_age_years = 6" in text  # its initials
     again = cli.ok("init")
     assert "Configuration kept" in again.stderr
     assert "Database up to date" in again.stderr
 
 
+def test_a_fresh_init_takes_no_other_programmes_figures(home: Path) -> None:
+    """Without a name there is no configuration; the budget stays unset until given, and
+    the report says so (issue 15)."""
+    cli = Cli(db_url=f"sqlite:///{home / 'assetctl.db'}", home=home)
+    refused = cli("init", "--yes")
+    assert refused.exit_code == 2
+    assert "needs the organisation's name" in refused.stderr and "--organisation" in refused.stderr
+    assert not (home / "config.toml").exists()
+    made = cli.ok("init", "--yes", "--organisation", "Ville d'Allonnes")
+    assert "The budget is not set" in made.stderr
+    shown = json.loads(cli.ok("config", "show", "--json").stdout)
+    assert shown["organisation"] == "Ville d'Allonnes" and shown["tag_prefix"] == "VDA"
+    import tomllib
+
+    written = tomllib.loads((home / "config.toml").read_text())
+    assert written["budget"]["total"] == 0 and written["budget"]["equipment"] == 0
+    assert "Le Mans" not in (home / "config.toml").read_text()
+    cli.ok("key", "init")
+    report = home / "rapport.pdf"
+    cli.ok("report", "pdf", "-o", str(report))
+    from tests.helpers import pdf_reading
+
+    text = pdf_reading(report)
+    assert "budget non renseigné" in text and "Le Mans" not in text
+
+
+def test_init_on_an_existing_home_says_what_it_kept(home: Path) -> None:
+    cli = Cli(db_url=f"sqlite:///{home / 'assetctl.db'}", home=home)
+    cli.ok("init", "--organisation", "Le Mans Métropole", "--budget-total", "263 000,00")
+    again = cli.ok("init", "--organisation", "Ville d'Allonnes", "--tag-prefix", "ALL")
+    assert "Configuration kept" in again.stderr
+    assert "organisation 'Le Mans Métropole', tag prefix LMM" in again.stderr
+    assert "Not applied: organisation, tag prefix" in again.stderr
+    assert "edit " + str(home / "config.toml") in again.stderr
+    shown = json.loads(cli.ok("config", "show", "--json").stdout)
+    assert shown["organisation"] == "Le Mans Métropole"
+    assert "total = 263000.00" in (home / "config.toml").read_text()
+
+
 def test_a_data_folder_found_open_to_others_is_tightened_with_a_warning(home: Path) -> None:
     cli = Cli(db_url=f"sqlite:///{home / 'assetctl.db'}", home=home)
-    cli.ok("init")
+    cli.ok("init", "--organisation", "Le Mans Métropole")
     (home / "logs").mkdir(mode=0o755)
     for path, loose in ((home, 0o755), (home / "logs", 0o775), (home / "assetctl.db", 0o644)):
         path.chmod(loose)
@@ -73,7 +113,7 @@ def test_init_options_land_in_the_config(home: Path) -> None:
 def test_operator_from_config_is_recorded(home: Path, monkeypatch) -> None:
     monkeypatch.delenv("ASSETCTL_OPERATOR")
     cli = Cli(db_url=f"sqlite:///{home / 'a.db'}", home=home)
-    cli.ok("init", "--operator", "Camille")
+    cli.ok("init", "--organisation", "Le Mans Métropole", "--operator", "Camille")
     tag = cli.ok(
         *add_args("printer", "purchased", "Epson", "ET-2810", "X1"),
     ).stdout.strip()
@@ -86,7 +126,7 @@ def test_default_database_lives_in_assetctl_home(home: Path) -> None:
 
     from assetctl.cli import cli
 
-    result = CliRunner().invoke(cli, ["init"])
+    result = CliRunner().invoke(cli, ["init", "--organisation", "Le Mans Métropole"])
     assert result.exit_code == 0, result.stderr
     assert (home / "assetctl.db").exists()
     shown = CliRunner().invoke(cli, ["config", "show", "--json"])

@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
@@ -47,7 +48,10 @@ class Discovery:
             return f"ERROR {self.target}: {error}"
         facts = self.facts
         assert facts is not None
-        what = f"{facts.manufacturer or '?'} {facts.product or '?'}, serial {facts.serial}"
+        what = (
+            f"{facts.manufacturer or 'maker not reported'} "
+            f"{facts.product or 'model not reported'}, serial {facts.serial}"
+        )
         if self.created:
             return f"OK {self.target} {self.tag} registered ({what})"
         if self.changes:
@@ -58,9 +62,37 @@ class Discovery:
         return f"OK {self.target} {self.tag} unchanged ({what})"
 
 
+def bios_younger_than(bios_date: str | None, years: int, today: date | None = None) -> str | None:
+    """A warning when the firmware's date (dmidecode's ``MM/DD/YYYY``) says the machine is
+    younger than a refurbished city desktop should be; ``None`` when it is old enough or the
+    date says nothing."""
+    if not bios_date:
+        return None
+    try:
+        released = datetime.strptime(bios_date.strip(), "%m/%d/%Y").date()
+    except ValueError:
+        return None
+    today = today or date.today()
+    try:
+        limit = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year - years, day=28)
+    if released > limit:
+        return (
+            f"its BIOS is dated {released:%d/%m/%Y}, younger than the {years} years of a "
+            "refurbished city desktop: check that it is one (a BIOS update also gives a recent "
+            "date); if it was bought, `assetctl asset edit TAG --origin purchased`"
+        )
+    return None
+
+
 def _short(value: Any) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join(str(d.get("serial") or d.get("model") or "?") for d in value) + "]"
+        return (
+            "["
+            + ", ".join(str(d.get("serial") or d.get("model") or "unidentified") for d in value)
+            + "]"
+        )
     return "-" if value in (None, "") else str(value)
 
 
@@ -182,8 +214,10 @@ def record_facts(
         asset = registered.asset
         report.created = True
         report.warnings.extend(registered.warnings)
-        if facts.bios_date and origin == "refurbished":
-            report.warnings.append(f"BIOS dated {facts.bios_date} (a hint of its age)")
+        if origin == "refurbished":
+            young = bios_younger_than(facts.bios_date, settings.refurbished_min_age_years)
+            if young:
+                report.warnings.append(young)
     else:
         old_serials = {
             d.serial

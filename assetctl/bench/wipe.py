@@ -65,10 +65,13 @@ class WipeOutcome:
             "interrupted": "INTERRUPTED",
             "unreachable": "ERROR",
         }[self.result]
-        parts = [what, self.target, self.tag or "?"]
+        parts = [what, self.target, self.tag or "(not registered)"]
         if self.certificate:
             parts.append(f"certificate {self.certificate}")
-        parts += [f"{d.get('path')} {d.get('method', '?')} {d.get('result')}" for d in self.disks]
+        parts += [
+            f"{d.get('path')} {d.get('method') or 'no method'} {d.get('result')}"
+            for d in self.disks
+        ]
         line = " ".join(parts)
         if self.message and self.result != "passed":
             line += f": {self.message}"

@@ -197,11 +197,11 @@ def asset_list(
 @click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_app
 def asset_show(app: AppContext, tag: str, as_json: bool) -> None:
-    """Show one device with its disks and its history."""
-    from assetctl.assets import asset_view, find_asset
+    """Show one device (by tag, or by serial number) with its disks and its history."""
+    from assetctl.assets import asset_view, find_by_tag_or_serial
 
     with app.session() as session:
-        view = asset_view(session, find_asset(session, tag))
+        view = asset_view(session, find_by_tag_or_serial(session, tag))
     if as_json:
         emit_json(view)
         return
@@ -209,7 +209,7 @@ def asset_show(app: AppContext, tag: str, as_json: bool) -> None:
 
 
 def _print_view(view: dict[str, Any]) -> None:
-    from assetctl.cli.output import cell
+    from assetctl.cli.output import cell, details_text, disk_text
 
     skip = {"disks", "history", "family_ready", "family_ready_problems"}
     for key, value in view.items():
@@ -218,10 +218,10 @@ def _print_view(view: dict[str, Any]) -> None:
     ready = "yes" if view["family_ready"] else "no: " + "; ".join(view["family_ready_problems"])
     click.echo(f"{'family_ready':18} {ready}")
     for index, disk in enumerate(view["disks"], 1):
-        size = f"{disk['size_bytes'] / 1e9:.0f} GB" if disk["size_bytes"] else "?"
+        media = f", {disk['media_type']}" if disk["media_type"] else ""
         click.echo(
-            f"{'disk ' + str(index):18} {cell(disk['model']) or '?'}  serial "
-            f"{cell(disk['serial']) or '?'}  {size}  {disk['media_type']}"
+            f"{'disk ' + str(index):18} "
+            f"{disk_text(disk['model'], disk['serial'], disk['size_bytes'])}{media}"
         )
     click.echo("history:")
     for event in view["history"]:
@@ -233,7 +233,7 @@ def _print_view(view: dict[str, Any]) -> None:
         changes = details.get("changes")
         what = ""
         if details and not changes:
-            what = "  " + ", ".join(f"{k}={cell(v)}" for k, v in details.items())
+            what = "  " + details_text(details)
         if changes:
             what = "  " + ", ".join(
                 f"{k}: {cell(v[0]) or '-'} -> {cell(v[1]) or '-'}"

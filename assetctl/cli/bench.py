@@ -9,7 +9,7 @@ import click
 
 from assetctl.cli.asset import KIND_CHOICE, ORIGIN_CHOICE
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, emit_rows, info, output_options, warn
+from assetctl.cli.output import disk_text, emit_json, emit_rows, info, output_options, warn
 from assetctl.cli.params import WordType
 from assetctl.vocabulary import Kind, Origin
 
@@ -212,14 +212,11 @@ def _run(
         confirm_no_serial=confirm_no_serial,
     )
     for plan in plans:
+        machine = f"{plan.target} {plan.tag or '(not registered)'}"
         for disk in plan.disks:
-            size = f"{disk.size_bytes / 1e9:.1f} GB" if disk.size_bytes else "? GB"
-            info(
-                f"  {plan.target} {plan.tag or '?'}: {disk.path} {disk.model or '?'} serial "
-                f"{disk.serial or '?'} {size}"
-            )
+            info(f"  {machine}: {disk.path}: {disk_text(disk.model, disk.serial, disk.size_bytes)}")
         for problem in plan.problems:
-            warn(f"{plan.target} {plan.tag or '?'}: {problem}")
+            warn(f"{machine}: {problem}")
     ready = [p for p in plans if p.ok]
     verb = "Wipe" if mode == "wipe" else "Re-verify"
     if ready and not yes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -106,14 +107,71 @@ def contract_list(
 
 @contract.command("show")
 @click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON (amounts in cents).")
 @pass_app
-def contract_show(app: AppContext, number: str) -> None:
-    """A contract's lines and history (by household reference)."""
+def contract_show(app: AppContext, number: str, as_json: bool) -> None:
+    """A contract's terms, lines and history (by household reference)."""
     from assetctl.contracts import find, view
 
     with app.session() as session:
         data = view(session, find(session, number))
-    emit_json(data)
+    if as_json:
+        emit_json(data)
+        return
+    _print_contract(data)
+
+
+def _money(cents: int | None) -> str:
+    return f"{(cents or 0) / 100:.2f} €"
+
+
+def _print_contract(data: dict[str, Any]) -> None:
+    from assetctl.cli.output import cell, details_text
+
+    term = "-"
+    if data["term_months"]:
+        term = f"{data['term_months']}-month term"
+        if data["renewals"]:
+            term += f", renewed {data['renewals']} time{'s' if data['renewals'] > 1 else ''}"
+        if data["start"]:
+            term = f"{cell(data['start'])} to {cell(data['end'])} ({term})"
+    delivery = ", ".join(
+        part
+        for part in (
+            data["delivery"] or "not planned",
+            cell(data["delivery_date"]),
+            "with installation" if data["installation"] else "",
+        )
+        if part
+    )
+    rows = [
+        ("number", data["number"]),
+        ("household", data["household"]),
+        ("mode", data["mode"]),
+        ("status", data["status"]),
+        ("term", term),
+        ("delivery", delivery),
+    ]
+    if data["mode"] == "rental":
+        fee, share = data["monthly_fee_cents"] or 0, data["programme_share_cents"] or 0
+        rows.append(
+            (
+                "monthly fee",
+                f"{_money(fee)} (programme {_money(share)}, family {_money(fee - share)})",
+            )
+        )
+    for key, value in rows:
+        click.echo(f"{key:12} {cell(value)}")
+    click.echo("lines:")
+    for line in data["lines"]:
+        what = line["tag"] or line["description"] or ""
+        parts = [line["type"], what, line["kind"] or "", line["status"], line["condition"] or ""]
+        click.echo("  " + "  ".join(cell(p) for p in parts if p))
+    click.echo("history:")
+    for event in data["history"]:
+        rest = {k: v for k, v in event.items() if k not in ("at", "actor", "action")}
+        extra = f"  {details_text(rest)}" if details_text(rest) else ""
+        click.echo(f"  {cell(event['at'])}  {event['actor']:12} {event['action']}{extra}")
 
 
 @contract.command("print")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, emit_rows, info, output_options
+from assetctl.cli.output import emit_json, emit_rows, info, output_options, print_fields
 
 
 @click.group()
@@ -54,8 +54,7 @@ def image_show(profile: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    for key, value in data.items():
-        click.echo(f"{key:20} {value}")
+    print_fields(data)
 
 
 @image.command("build")

@@ -86,6 +86,66 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def describe(value: Any) -> str:
+    """A value for people to read: nothing for an empty one, a list joined with commas, a
+    mapping as ``key value`` pairs (never a Python or JSON repr)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(text for text in (describe(v) for v in value) if text)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {text}" for k, v in value.items() if (text := describe(v)))
+    return cell(value)
+
+
+def details_text(details: dict[str, Any]) -> str:
+    """An event's details on one line: ``key: value; key: value``, empty ones left out."""
+    return "; ".join(
+        f"{key.replace('_', ' ')}: {text}" for key, v in details.items() if (text := describe(v))
+    )
+
+
+def print_fields(data: dict[str, Any], width: int = 20) -> None:
+    """A record for people: one ``key  value`` line per field (long lists wrapped under their
+    value), a mapping's fields indented below its key, empty fields left out."""
+    import shutil
+    import textwrap
+
+    columns = max(60, shutil.get_terminal_size((100, 24)).columns)
+    for key, value in data.items():
+        label = key.replace("_", " ")
+        if isinstance(value, dict):
+            if any(describe(v) for v in value.values()):
+                click.echo(label)
+                print_fields({f"  {k}": v for k, v in value.items()}, width)
+            continue
+        text = describe(value)
+        if not text:
+            continue
+        lines = textwrap.wrap(
+            text, columns - width - 1, break_on_hyphens=False, break_long_words=False
+        ) or [text]
+        click.echo(f"{label:{width}} {lines[0]}")
+        for line in lines[1:]:
+            click.echo(f"{'':{width}} {line}")
+
+
+def size_text(size_bytes: int | None) -> str:
+    """A disk's size as its maker counts it: ``1.6 GB``, ``500 GB``; ``size unknown``."""
+    if not size_bytes:
+        return "size unknown"
+    value = size_bytes / 1e9
+    return f"{value:.1f} GB" if value < 100 else f"{value:.0f} GB"
+
+
+def disk_text(model: str | None, serial: str | None, size_bytes: int | None) -> str:
+    """``ST500DM002, serial Z3T1ABCD, 500 GB``, saying what the disk did not report."""
+    return (
+        f"{cell(model) if model else 'model not reported'}, "
+        f"{'serial ' + cell(serial) if serial else 'no serial reported'}, {size_text(size_bytes)}"
+    )
+
+
 def csv_cell(value: Any) -> str:
     """A value as a CSV cell: a text a spreadsheet would run as a formula is made plain text
     (safe_text.spreadsheet_text); numbers stay numbers."""

@@ -122,7 +122,14 @@ def report_indicators(
     if output == "csv":
         emit_rows(data["by_school"], SCHOOL_COLUMNS, output)
         return
-    emit_rows(overall, ("indicator", "value"), output)
+    shown = [
+        {
+            "indicator": r["indicator"].removesuffix("_cents").replace("_", " "),
+            "value": f"{_euros(r['value'])} €" if r["indicator"].endswith("_cents") else r["value"],
+        }
+        for r in overall
+    ]
+    emit_rows(shown, ("indicator", "value"), output)
     for title, columns, rows in (
         ("Devices supplied", ("kind", "mode", "devices"), data["devices_by_kind_and_mode"]),
         ("By neighbourhood", AREA_COLUMNS, data["by_area"]),

@@ -118,7 +118,7 @@ def scan(
             source.close()
     for line in station.finish():
         click.echo(visible(line))
-    failed = station.counts["unknown"] + station.counts["error"]
+    failed = sum(station.counts[k] for k in ("unknown", "unregistered", "error"))
     if failed:
         # the session went on past each bad code; a script reading a scanner's memory still
         # learns that some codes were not taken

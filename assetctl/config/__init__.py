@@ -18,6 +18,7 @@ import os
 import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from assetctl.config.paths import (
     config_dir,
@@ -93,24 +94,25 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_template(*, organisation: str, prefix: str, support_phone: str, operator: str) -> str:
-    """The documented config file, with the values ``assetctl init`` asks for filled in."""
+def render_template(**values: Any) -> str:
+    """The documented config file, with the values ``assetctl init`` asks for filled in:
+    ``organisation``, ``prefix``, ``support_phone``, ``operator`` (texts) and
+    ``budget_total_cents``, ``budget_equipment_cents`` (0 or absent: not set)."""
     template = resources.files(__name__).joinpath("template.toml").read_text(encoding="utf-8")
     return template.format(
-        organisation=toml_string(organisation),
-        support_phone=toml_string(support_phone),
-        prefix=toml_string(prefix),
-        operator=toml_string(operator),
+        **{
+            k: toml_string(values[k])
+            for k in ("organisation", "prefix", "support_phone", "operator")
+        },
+        budget_total=f"{values.get('budget_total_cents', 0) / 100:.2f}",
+        budget_equipment=f"{values.get('budget_equipment_cents', 0) / 100:.2f}",
     )
 
 
-def write_config(
-    path: Path, *, organisation: str, prefix: str, support_phone: str, operator: str
-) -> None:
-    """Write a fresh documented config file (mode 0600) and check it parses."""
-    text = render_template(
-        organisation=organisation, prefix=prefix, support_phone=support_phone, operator=operator
-    )
+def write_config(path: Path, **values: Any) -> None:
+    """Write a fresh documented config file (mode 0600) and check it parses; ``values`` as
+    :func:`render_template` takes them."""
+    text = render_template(**values)
     parse_settings(tomllib.loads(text), path)  # refuse to write what we could not read back
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -301,10 +301,10 @@ class ProgrammeSettings:
     rental_months: int = setting("contracts", 12, whole(1, 120, " months"))
     rental_fee_cents: int = setting("contracts", 500, euros, key="rental_monthly_fee")
     programme_share_cents: int = setting("contracts", 0, euros, key="programme_share")
-    # [budget]: the plan's budget (about 263 k€, of which 248 k€ for equipment) and what
-    # refurbishing one city desktop costs (parts, labour), for the cost report
-    budget_total_cents: int = setting("budget", 26_300_000, euros, key="total")
-    budget_equipment_cents: int = setting("budget", 24_800_000, euros, key="equipment")
+    # [budget]: the plan's budget and its equipment part (0: not set; `init --budget-total`,
+    # `--budget-equipment`) and what refurbishing one city desktop costs (parts, labour)
+    budget_total_cents: int = setting("budget", 0, euros, key="total")
+    budget_equipment_cents: int = setting("budget", 0, euros, key="equipment")
     refurbishment_cents: int = setting("budget", 0, euros, key="refurbishment_per_device")
 
     def __post_init__(self) -> None:
@@ -316,7 +316,7 @@ class ProgrammeSettings:
 class Settings:
     """The organisation's settings, read from the config file (defaults where absent)."""
 
-    organisation: str = setting("organisation", "Le Mans Métropole", key="name")
+    organisation: str = setting("organisation", "", key="name")  # `init` asks for it
     support_phone: str = setting("organisation", "")
     time_zone: str = setting("organisation", "Europe/Paris", time_zone)
     # `--csv` as French Excel opens it (as `--csv --excel`): ; separators, BOM, decimal comma

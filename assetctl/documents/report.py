@@ -72,6 +72,19 @@ def _cost_cells(row: dict[str, Any], refurbishment_per_device: int) -> list[str]
     return [purchase, refurbishment, euros(row["total_cents"]) if known else "non renseigné"]
 
 
+def _budget_sentence(cost: dict[str, Any]) -> str:
+    spent = f"Total : {euros(cost['total_cents'])}"
+    if not cost["budget_equipment_cents"]:
+        return f"{spent} (budget non renseigné dans la configuration du programme)."
+    text = (
+        f"{spent} pour un budget d'équipement de {euros(cost['budget_equipment_cents'])} "
+        f"(reste {euros(cost['remaining_equipment_cents'])}"
+    )
+    if cost["budget_total_cents"]:
+        text += f" ; budget total du plan {euros(cost['budget_total_cents'])}"
+    return text + ")."
+
+
 def _chart(labels: list[str], values: list[int], mm: float) -> list[Any]:
     chart = _bar_chart(labels, values, mm)
     return [] if chart is None else [chart]
@@ -251,10 +264,7 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
         ),
         Spacer(1, 2 * mm),
         Paragraph(
-            f"Total : {euros(cost['total_cents'])} pour un budget d'équipement de "
-            f"{euros(cost['budget_equipment_cents'])} (reste "
-            f"{euros(cost['remaining_equipment_cents'])} ; budget total du plan "
-            f"{euros(cost['budget_total_cents'])}).",
+            _budget_sentence(cost),
             body,
         ),
     ]

@@ -117,3 +117,24 @@ def test_keygen_and_missing_key(cli_db: Cli, home: Path) -> None:
     key.unlink()
     out = cli_db.fails("bench", "discover", "127.0.0.1:1").stdout
     assert "cannot connect" in out
+
+
+def test_a_bios_too_recent_for_a_refurbished_desktop_says_so() -> None:
+    """The warning says what is wrong (issue 15): a firmware younger than the programme's
+    6 years, with what to check; an old enough firmware, or a date that says nothing, gives
+    none."""
+    from datetime import date
+
+    from assetctl.bench.discover import bios_younger_than
+
+    today = date(2026, 12, 2)
+    young = bios_younger_than("06/30/2026", 6, today)
+    assert young is not None
+    assert "dated 30/06/2026, younger than the 6 years of a refurbished city desktop" in young
+    assert "--origin purchased" in young
+    assert bios_younger_than("10/11/2012", 6, today) is None  # a ThinkPad T410s's BIOS
+    assert bios_younger_than("12/02/2020", 6, today) is None  # six years to the day
+    assert bios_younger_than("12/03/2020", 6, today) is not None
+    assert bios_younger_than("not a date", 6, today) is None
+    assert bios_younger_than(None, 6, today) is None
+    assert bios_younger_than("03/01/2022", 6, date(2028, 2, 29)) is not None  # a leap day

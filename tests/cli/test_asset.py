@@ -95,8 +95,47 @@ def test_unknown_tag_is_a_clear_error(cli_db: Cli) -> None:
     add_desktop(cli_db, "7XK3Q2J")
     result = cli_db.fails("asset", "show", "LMM-PC-09999")
     assert "no asset with tag LMM-PC-09999" in result.stderr
-    serial = cli_db.fails("asset", "show", "7xk3q2j")
+    # a command that changes a device takes its tag, and says whose serial was typed
+    serial = cli_db.fails("asset", "edit", "7xk3q2j", "--notes", "x")
     assert "serial number of LMM-PC-00001" in serial.stderr
+
+
+def test_show_finds_a_device_by_its_serial(cli_db: Cli) -> None:
+    """Reading a device takes its serial too (issue 15): the sticker under a machine is
+    sometimes all there is."""
+    add_desktop(cli_db, "7XK3Q2J")
+    assert cli_db.ok("asset", "show", "7xk3q2j").stdout.startswith(
+        "tag                LMM-PC-00001"
+    )
+    shown = json.loads(cli_db.ok("asset", "show", " 7XK3Q2J ", "--json").stdout)
+    assert shown["tag"] == "LMM-PC-00001"
+    # the same serial from two makers: the tag is needed
+    cli_db.ok(*add_args("laptop", "purchased", "Lenovo", "T480", "7XK3Q2J"))
+    both = cli_db.fails("asset", "show", "7xk3q2j")
+    assert "several makers' devices: LMM-PC-00001, LMM-PP-00001; give the tag" in both.stderr
+
+
+def test_show_reads_as_text_for_people(cli_db: Cli) -> None:
+    """No Python or JSON reprs, no "?" and no empty "key=" in what `asset show` prints."""
+    import re
+
+    tag = add_desktop(cli_db, "7XK3Q2J", "--disk", "model=ST500DM002,size=500G,type=hdd")
+    cli_db.ok("asset", "edit", tag, "--notes", "clavier manquant")
+    from assetctl.assets import find_asset
+    from assetctl.db import make_engine, session_scope
+    from assetctl.lifecycle import record_event
+
+    engine = make_engine(cli_db.db_url)
+    with session_scope(engine) as session:  # what bench discover records, empty values too
+        record_event(session, find_asset(session, tag), actor="bench", action="discovered",
+                     details={"bios_date": "06/30/2013", "chassis_type": "", "smart": {},
+                              "macs": ["02:e1:00:ec:ff:bf", "02:fc:00:00:00:01"],
+                              "warnings": []})  # fmt: skip
+    engine.dispose()
+    text = cli_db.ok("asset", "show", tag).stdout
+    assert "ST500DM002, no serial reported, 500 GB, hdd" in text
+    assert "discovered  bios date: 06/30/2013; macs: 02:e1:00:ec:ff:bf, 02:fc:00:00:00:01" in text
+    assert not re.search(r"[\[\]{}?]|\w=", text), text
 
 
 def test_duplicate_serial_is_refused_and_nothing_changes(cli_db: Cli) -> None:
@@ -277,6 +316,11 @@ def test_retire_needs_a_disposal_reason_and_is_final(cli_db: Cli) -> None:
     assert view["disposal"] == "spare-parts"
     again = cli_db.fails("asset", "status", tag, "received", "--reason", "oops")
     assert "none (final status)" in again.stderr
+    # the advice fits its status: not "wipe it on the bench" (issue 15)
+    assert view["family_ready_problems"] == [
+        "it is retired, which is final: it does not go to a family again"
+    ]
+    assert "bench" not in cli_db.ok("asset", "show", tag).stdout.split("family_ready")[1]
 
 
 def test_list_and_show_agree_on_every_field(cli_db: Cli) -> None:

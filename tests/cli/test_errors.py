@@ -70,7 +70,7 @@ EVERY_KIND_OF_COMMAND = (
     ("household", "list"),
     ("db", "current"),
     ("db", "upgrade"),
-    ("init", "--yes"),
+    ("init", "--yes", "--organisation", "Le Mans Métropole"),
 )
 
 

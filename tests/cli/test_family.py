@@ -122,7 +122,7 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     assert "may not renew contracts" in tech.fails("contract", "renew", number).stderr
     cw.ok("contract", "renew", number)
     assert json.loads(tech.ok("contract", "list", "--due-within", "30d", "--json").stdout) == []
-    shown = json.loads(tech.ok("contract", "show", number).stdout)
+    shown = json.loads(tech.ok("contract", "show", number, "--json").stdout)
     assert shown["end"] == "2027-11-30" and shown["renewals"] == 1
 
     # 8. the laptop comes back at the desk; the printer stays (a partial return)
@@ -131,11 +131,11 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
         f"OK LMM-PP-00001 laptop returned bench - returned (ok), contract {number}; wipe and "
         "image it before any family"
     )
-    assert json.loads(tech.ok("contract", "show", number).stdout)["status"] == "active"
+    assert json.loads(tech.ok("contract", "show", number, "--json").stdout)["status"] == "active"
     again = tech.fails("scan", "--mode", "return", input="LMM-PP-00001\n")
     assert "LMM-PP-00001 is returned, not on loan: there is nothing to return" in again.stdout
     tech.ok("contract", "return", "LMM-IM-00001", "--condition", "abîmé", "--note", "bac cassé")
-    shown = json.loads(tech.ok("contract", "show", number).stdout)
+    shown = json.loads(tech.ok("contract", "show", number, "--json").stdout)
     assert shown["status"] == "closed"
     assert [(ln["tag"], ln["status"], ln["condition"]) for ln in shown["lines"]][:2] == [
         ("LMM-PP-00001", "returned", "ok"),
@@ -185,7 +185,7 @@ def test_a_gift_leaves_the_fleet_and_lost_devices_close_a_contract(programme: Cl
     number = tech.ok("allocate", ref).stdout.strip()
     tech.ok("contract", "sign", number)
     assert status_of(tech, "LMM-PP-00001") == "given"
-    assert json.loads(tech.ok("contract", "show", number).stdout)["status"] == "closed"
+    assert json.loads(tech.ok("contract", "show", number, "--json").stdout)["status"] == "closed"
     given = tech.fails("scan", "--mode", "return", input="LMM-PP-00001\n")
     assert "was given to a family: it is theirs" in given.stdout
     assert "already allocated under contract" in tech.fails("allocate", ref).stderr
@@ -199,9 +199,9 @@ def test_a_gift_leaves_the_fleet_and_lost_devices_close_a_contract(programme: Cl
         "say what happened" in tech.fails("contract", "lost", "LMM-PC-00001", "--note", " ").stderr
     )
     tech.ok("contract", "lost", "LMM-PC-00001", "--note", "perdu lors du déménagement")
-    assert json.loads(tech.ok("contract", "show", number2).stdout)["status"] == "active"
+    assert json.loads(tech.ok("contract", "show", number2, "--json").stdout)["status"] == "active"
     tech.ok("contract", "lost", "LMM-IM-00001", "--stolen", "--note", "plainte 2026/1234")
-    shown = json.loads(tech.ok("contract", "show", number2).stdout)
+    shown = json.loads(tech.ok("contract", "show", number2, "--json").stdout)
     assert shown["status"] == "closed"
     assert [ln["status"] for ln in shown["lines"] if ln["type"] == "device"] == ["lost", "stolen"]
     assert status_of(tech, "LMM-IM-00001") == "lost"

@@ -139,9 +139,11 @@ def test_reserved_labels_are_claimed_at_registration(cli_db: Cli, tmp_path: Path
     scans = cli_db.fails("scan", input="LMM-PP-00003\nLMM-PP-00004\n").stdout.splitlines()
     assert scans[0].startswith("OK LMM-PP-00003 laptop received")
     assert scans[1] == (
-        "ERROR LMM-PP-00004 is a pre-printed label not yet registered: "
+        "ERROR not registered yet: LMM-PP-00004 is a pre-printed label: "
         "register the device with `assetctl asset add --tag LMM-PP-00004 ...`"
     )
+    # the summary counts it as what it is, not as an unknown code (issue 15)
+    assert scans[-1] == "2 scan(s): 1 ok, 0 unknown, 1 not registered yet, 0 error(s)"
 
 
 def test_calibration_is_saved_and_applied(cli_db: Cli, home: Path, tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def test_a_wrong_passphrase_or_another_programmes_key_is_refused(
 
 def test_nothing_personal_is_stored_before_the_programme_has_a_key(db_url: str, home: Path) -> None:
     cli = Cli(db_url=db_url, home=home)
-    cli.ok("init", "--yes")
+    cli.ok("init", "--yes", "--organisation", "Le Mans Métropole")
     before = snapshot(db_url)
     refused = cli.fails("household", "add", *form(MARTIN))
     assert "personal data is never stored unsealed" in refused.stderr
@@ -141,7 +141,7 @@ def test_a_short_passphrase_is_refused(
     db_url: str, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli = Cli(db_url=db_url, home=home)
-    cli.ok("init", "--yes")
+    cli.ok("init", "--yes", "--organisation", "Le Mans Métropole")
     monkeypatch.setenv("ASSETCTL_KEY_PASSPHRASE", "short")
     assert "at least 12 characters" in cli.fails("key", "init").stderr
     assert not Path(os.environ["ASSETCTL_KEY_FILE"]).exists()
