@@ -101,6 +101,7 @@ show assetctl bench wipe LMM-PP-00003 --host "$SIM_HOST" --disk "$SIM_DISK" --ye
 python3 -c "import sys; d=open(sys.argv[1],'rb').read(64 << 20); print(f'old data region of the disk: {d.count(0)/len(d):.0%} zeros after the wipe', file=sys.stderr)" "$SIM_IMAGE"
 show assetctl wipe list
 show assetctl wipe certificate LMM-PP-00003 -o demo-output/certificat-effacement.pdf
+show assetctl wipe summary -o demo-output/releve-effacements.pdf   # the day's batch of wipes
 show assetctl asset show LMM-PP-00003
 expect_failure assetctl asset status LMM-PP-00003 ready --reason "not imaged yet"
 
@@ -125,7 +126,7 @@ show $ADMIN assetctl user add demo-technicien --role technician
 show $ADMIN assetctl user list
 CW="env ASSETCTL_OPERATOR=claire.referente $KEY_PASSPHRASE"
 year=$(date +%Y)
-REF=$($CW assetctl household add --child-name "Lina Martin" --representatives "Sophie Martin" \
+REF=$(show $CW assetctl household add --child-name "Lina Martin" --representatives "Sophie Martin" \
     --qpv "bellevue-carnac" --school "Collège Léon Tolstoï" --class 6e --phone "06 12 34 56 78" \
     --address "12 rue des Acacias, 72100 Le Mans" --adults 1 \
     --children "Lina $((year - 12))-03-02; Noé 20/11/$((year - 7))" --computers 0 \
@@ -141,22 +142,23 @@ expect_failure env ASSETCTL_OPERATOR=claire.referente ASSETCTL_KEY_FILE=/nonexis
     assetctl household show "$REF"       # a caseworker without the key file reads nothing
 expect_failure assetctl household export "$REF"
 show $CW assetctl household recommend "$REF"
-SESSION=$($CW assetctl committee open --date "$(date +%F)" --member "Adjointe au maire" \
+SESSION=$(show $CW assetctl committee open --date "$(date +%F)" --member "Adjointe au maire" \
     --member "Délégué du préfet" --member "DDETS" --place "Hôtel de ville")
 show $CW assetctl committee agenda
 expect_failure $CW assetctl committee decide "$SESSION" "$REF" approved --criterion 1
 show $CW assetctl committee decide "$SESSION" "$REF" approved --mode location --fee 5 \
     --programme-share 3 --criterion 1 --criterion 2 --criterion 3 --criterion 4
-show $CW assetctl committee minutes "$SESSION" -o demo-output/pv-commission.pdf
-show $CW assetctl household export "$REF" -o demo-output/export-rgpd.json
 
 step "11. Allocation, the contract, the handover (devices move only through contracts)"
 expect_failure assetctl asset status LMM-PP-00003 allocated --reason "skip the contract"
-CONTRACT=$(assetctl allocate "$REF" --tag LMM-PP-00003 --internet social-tariff)
-show $CW assetctl contract print "$CONTRACT" -o demo-output/contrat.pdf
+CONTRACT=$(show assetctl allocate "$REF" --tag LMM-PP-00003 --internet social-tariff)
 show assetctl contract delivery "$CONTRACT" --at home --date "$(date +%F)" --staff "Théo" \
     --installation
+# printed once the delivery is planned, so that it says when and where; signed at the handover
+show $CW assetctl contract print "$CONTRACT" -o demo-output/contrat.pdf
 show assetctl contract sign "$CONTRACT"
+# the family's copy of what the programme holds on it, now that it has a contract
+show $CW assetctl household export "$REF" -o demo-output/export-rgpd.json
 show assetctl contract list --status active
 show $CW assetctl contract list --due-within 400d --contacts --csv
 show $CW assetctl contract renew "$CONTRACT"
@@ -164,13 +166,15 @@ show $CW assetctl contract renew "$CONTRACT"
 step "12. The return desk: the laptop comes back (scanned), the printer stays; no re-allocation"
 printf '%s\n' "LMM-PP-00003" | show assetctl scan --mode return --condition ok
 show assetctl contract show "$CONTRACT"
-REF2=$($CW assetctl household add --representatives "Nadia Dupont" --qpv Epine \
+REF2=$(show $CW assetctl household add --representatives "Nadia Dupont" --qpv Epine \
     --school "Collège Jean de l'Epine" --children "Yanis $((year - 11))-01-15" \
     --internet abonnement --printer fonctionne --computers 0)
 show $CW assetctl household recommend "$REF2"
 show $CW assetctl committee decide "$SESSION" "$REF2" approved --mode prêt --term 6 \
     --criterion 1 --criterion 2 --criterion 3 --criterion 4
 expect_failure assetctl allocate "$REF2" --tag LMM-PP-00003   # not wiped since it came back
+# the minutes, once the session has decided on every household on its agenda
+show $CW assetctl committee minutes "$SESSION" -o demo-output/pv-commission.pdf
 
 step "13. Reports: material counts by type, the programme's indicators, costs, a PDF"
 show assetctl report counts --by kind,status
@@ -186,8 +190,12 @@ step "14. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
 show assetctl asset list --status received --kind desktop
 
+step "15. Every document as images, for review"
+show .venv/bin/python scripts/gallery.py demo-output
+
 echo >&2
 echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
 echo "      labels: demo-output/etiquettes-*.pdf; certificate: demo-output/certificat-effacement.pdf;" >&2
+echo "      the day's wipes: demo-output/releve-effacements.pdf; all pages: demo-output/galerie/index.html;" >&2
 echo "      committee minutes: demo-output/pv-commission.pdf; GDPR export: demo-output/export-rgpd.json;" >&2
 echo "      contract: demo-output/contrat.pdf; reports: demo-output/rapport-programme.pdf, demo-output/parc.xlsx" >&2

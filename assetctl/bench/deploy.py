@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -168,8 +169,10 @@ def run_deploy(
     actor: str,
     dmi_root: str | None = None,
     only_verify: bool = False,
+    on_task: Callable[[str], None] | None = None,
 ) -> DeployOutcome:
-    """Deploy (or, ``only_verify``, check an earlier deployment) and record the imaging."""
+    """Deploy (or, ``only_verify``, check an earlier deployment) and record the imaging;
+    ``on_task`` hears each playbook task as it starts."""
     from assetctl.bench.playbooks import run_playbook
     from assetctl.images.build import images_dir, playbook_variables, up_to_date
     from assetctl.images.profiles import load_profile
@@ -232,6 +235,7 @@ def run_deploy(
             "verify.yml" if only_verify else "deploy.yml",
             {plan.tag: (plan.target, host_vars)},
             task=VERIFY_TASK if only_verify else DEPLOY_TASK,
+            on_task=on_task,
             secrets={
                 "ASSETCTL_DEPLOY_PASSWORDS": "\n".join(f"{n}:{p}" for n, p in passwords.items())
             },

@@ -88,10 +88,12 @@ def run_playbook(
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     secrets: Mapping[str, str] | None = None,
+    on_task: Callable[[str], None] | None = None,
 ) -> PlaybookResult:
     """Run ``playbook`` on ``hosts`` ({name: (target, variables)}) over SSH; ``task`` is the
     name of the task whose per-host result the caller wants. ``secrets`` reach the playbook
-    as environment variables of ansible-playbook (``lookup('env', NAME)``), never in a file."""
+    as environment variables of ansible-playbook (``lookup('env', NAME)``), never in a file.
+    ``on_task`` hears the name of each task as it starts (for a progress display)."""
     return run_inventory(
         settings,
         playbook,
@@ -101,6 +103,7 @@ def run_playbook(
         progress=progress,
         cancelled=cancelled,
         secrets=secrets,
+        on_task=on_task,
     )
 
 
@@ -114,6 +117,7 @@ def run_inventory(
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     secrets: Mapping[str, str] | None = None,
+    on_task: Callable[[str], None] | None = None,
 ) -> PlaybookResult:
     """Run ``playbook`` on an inventory (any connection: SSH, chroot)."""
     import ansible_runner
@@ -137,6 +141,8 @@ def run_inventory(
         data = event.get("event_data", {})
         host = data.get("host")
         kind = event.get("event", "")
+        if kind == "playbook_on_task_start" and on_task:
+            on_task(str(data.get("task") or ""))
         if kind == "runner_on_ok" and (data.get("res") or {}).get("changed"):
             changed.append(f"{host}: {data.get('task', '?')}")
         if kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):

@@ -90,9 +90,15 @@ class BugError(click.ClickException):
     metavar="URL",
     help="Database URL (default: SQLite in the data directory; env ASSETCTL_DATABASE_URL).",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress display (results and errors still print)."
+)
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
     """IT asset lifecycle and provisioning for a family digital-equipment programme."""
+    from assetctl.cli.progress import QUIET
+
+    ctx.meta[QUIET] = quiet
     ctx.obj = AppContext(db_url=db_url)
     ctx.call_on_close(ctx.obj.close)
 

@@ -134,13 +134,16 @@ def asset_import(app: AppContext, file: Path, dry_run: bool) -> None:
     `;` or `,` delimited, UTF-8 or Windows-1252; dates 2014-03-01 or 01/03/2014.
     """
     from assetctl.asset_import import import_assets
+    from assetctl.cli.progress import Progress
 
-    def progress(done: int, total: int) -> None:
-        info(f"  {done}/{total} rows written")
-
-    with app.session() as session:
+    with Progress(f"import {file.name}") as shown, app.session() as session:
         report = import_assets(
-            session, app.settings, file, actor=app.actor, dry_run=dry_run, progress=progress
+            session,
+            app.settings,
+            file,
+            actor=app.actor,
+            dry_run=dry_run,
+            progress=lambda done, total: shown.count(done, total, "rows written"),
         )
     for message in report.warnings[:20]:
         warn(message)

@@ -233,21 +233,24 @@ def _run(
         info("Interrupting: the runs are stopped and recorded as interrupted...")
 
     previous = signal.signal(signal.SIGINT, on_interrupt)
+    from assetctl.cli.progress import Progress
+
     try:
         remote = settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT")
-        outcomes = run_wipe(
-            engine,
-            settings,
-            plans,
-            actor=app.actor,
-            method=method,
-            verify=verify,
-            samples=samples,
-            mode=mode,
-            dmi_root=remote,
-            progress=lambda host, state: info(f"  {host}: {state}"),
-            cancelled=lambda: cancel["asked"],
-        )
+        with Progress(f"{verb.lower()} {len(ready)} machine(s)") as shown:
+            outcomes = run_wipe(
+                engine,
+                settings,
+                plans,
+                actor=app.actor,
+                method=method,
+                verify=verify,
+                samples=samples,
+                mode=mode,
+                dmi_root=remote,
+                progress=lambda host, state: shown.step(f"{host}: {state}"),
+                cancelled=lambda: cancel["asked"],
+            )
     finally:
         signal.signal(signal.SIGINT, previous)
     for outcome in outcomes:
@@ -339,14 +342,18 @@ def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> Non
                     "confirmation needed: run it in a terminal, or add --yes"
                 )
             click.confirm(f"Write the image onto {plan.disk}?", abort=True, err=True)
-    outcome = run_deploy(
-        engine,
-        settings,
-        plan,
-        actor=app.actor,
-        dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
-        only_verify=only_verify,
-    )
+    from assetctl.cli.progress import Progress
+
+    with Progress(f"{'verify' if only_verify else 'deploy'} {plan.tag}") as shown:
+        outcome = run_deploy(
+            engine,
+            settings,
+            plan,
+            actor=app.actor,
+            dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
+            only_verify=only_verify,
+            on_task=shown.status,
+        )
     click.echo(outcome.line())
     for check in outcome.checks:
         info(f"  {'ok  ' if check['ok'] else 'FAIL'} {check['check']}: {check['detail']}")

@@ -71,16 +71,19 @@ def image_build(app: AppContext, profile: str, force: bool, check_idempotence: b
 
     Needs root. An unchanged profile whose image is there is not built again.
     """
+    from assetctl.cli.progress import Progress
     from assetctl.images.build import build
     from assetctl.images.profiles import load_profile
 
-    result = build(
-        app.settings,
-        load_profile(profile),
-        force=force,
-        check_idempotence=check_idempotence,
-        progress=info,
-    )
+    with Progress(f"image build {profile}") as shown:
+        result = build(
+            app.settings,
+            load_profile(profile),
+            force=force,
+            check_idempotence=check_idempotence,
+            progress=shown.step,
+            status=shown.status,
+        )
     manifest = result.manifest
     size = manifest["size_bytes"] / 1e6
     if not result.built:

@@ -11,6 +11,7 @@ import click
 from assetctl.cli.asset import KIND_CHOICE, STATUS_CHOICE
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_rows, info, output_options, warn
+from assetctl.cli.progress import Progress
 
 
 @click.group()
@@ -49,10 +50,6 @@ def _parse_since(value: str | None) -> date | None:
     from assetctl.asset_fields import parse_date
 
     return parse_date("--since", value)
-
-
-def _progress(done: int, total: int) -> None:
-    info(f"  {done}/{total} labels drawn")
 
 
 @label.command("print")
@@ -110,18 +107,19 @@ def label_print(
             f"Printing {len(assets) * copies} label(s) on {plan.layout.name} to "
             f"{plan.where.describe()}..."
         )
-        result, job = jobs.print_labels(
-            session,
-            settings,
-            assets,
-            layout=plan.layout,
-            where=plan.where,
-            actor=app.actor,
-            skip=skip,
-            copies=copies,
-            offset=plan.offset,
-            progress=_progress,
-        )
+        with Progress("labels") as shown:
+            result, job = jobs.print_labels(
+                session,
+                settings,
+                assets,
+                layout=plan.layout,
+                where=plan.where,
+                actor=app.actor,
+                skip=skip,
+                copies=copies,
+                offset=plan.offset,
+                progress=lambda done, total: shown.count(done, total, "labels drawn"),
+            )
     sent = f", job {job}" if job else ""
     info(f"{result.labels} label(s) on {result.pages} page(s){sent}.")
     if output:
@@ -163,7 +161,7 @@ def label_reserve(
         calibration=calibration,
         skip=skip,
     )
-    with app.session() as session:
+    with app.session() as session, Progress("labels") as shown:
         tags, result = jobs.print_reserved(
             session,
             settings,
@@ -174,7 +172,7 @@ def label_reserve(
             where=plan.where,
             skip=skip,
             offset=plan.offset,
-            progress=_progress,
+            progress=lambda done, total: shown.count(done, total, "labels drawn"),
         )
     info(
         f"Reserved {len(tags)} tag(s), {tags[0]} to {tags[-1]}; {result.labels} label(s) "

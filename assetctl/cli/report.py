@@ -286,11 +286,13 @@ def targets_list(app: AppContext, output: str, path: Path | None) -> None:
 @pass_app
 def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path) -> None:
     """The report for the committee and funders, in French, with tables and charts."""
+    from assetctl.cli.progress import Progress
     from assetctl.documents.report import render_report
     from assetctl.reports import Period, costs, counts, generated_at, indicators, throughput
 
     period = Period(start, end)
-    with app.session() as session:
+    with Progress("report") as shown, app.session() as session:
+        shown.step("reading the figures")
         record = {
             "organisation": app.settings.organisation,
             "time_zone": app.settings.time_zone,
@@ -302,5 +304,6 @@ def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path
             "costs": costs(session, app.settings),
             "throughput": throughput(session, period),
         }
-    render_report(record, path)
+        shown.step("typesetting the PDF")
+        render_report(record, path)
     info(f"Report written: {path}")

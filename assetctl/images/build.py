@@ -283,7 +283,13 @@ def require_chroot_connection() -> None:
         )
 
 
-def configure(settings: Settings, profile: Profile, tree: Path, progress: Progress) -> int:
+def configure(
+    settings: Settings,
+    profile: Profile,
+    tree: Path,
+    progress: Progress,
+    status: Progress | None = None,
+) -> int:
     """Run image.yml on the tree; returns how many tasks changed something."""
     from assetctl.bench.playbooks import run_inventory
 
@@ -299,7 +305,7 @@ def configure(settings: Settings, profile: Profile, tree: Path, progress: Progre
             }
         }
     }
-    result = run_inventory(settings, "image.yml", inventory, ["image"], task="")
+    result = run_inventory(settings, "image.yml", inventory, ["image"], task="", on_task=status)
     if result.status != "successful":
         failed = result.failure or f"the playbook ended {result.status}"
         raise ImageError(
@@ -405,7 +411,10 @@ def build(
     force: bool = False,
     check_idempotence: bool = False,
     progress: Progress = lambda _message: None,
+    status: Progress | None = None,
 ) -> BuildResult:
+    """Build ``profile``'s image (unless up to date): ``progress`` hears each phase,
+    ``status`` each playbook task as it starts (for a display that redraws itself)."""
     if not force:
         current = up_to_date(settings, profile)
         if current is not None:
@@ -426,10 +435,10 @@ def build(
         unpack(base, tree)
         with mounted(tree):
             progress(f"{profile.name}: image.yml (packages, accounts, parental settings)")
-            configure(settings, profile, tree, progress)
+            configure(settings, profile, tree, progress, status)
             if check_idempotence:
                 progress(f"{profile.name}: image.yml again (it must change nothing)")
-                second = configure(settings, profile, tree, progress)
+                second = configure(settings, profile, tree, progress, status)
         if second:
             raise ImageError(
                 f"image.yml is not idempotent: its second run changed {second} task(s)"

@@ -238,7 +238,7 @@ def test_many_machines_one_unreachable(
     assert lines[0].startswith(f"OK {sshd.address} {laptop} certificate"), (
         result.stdout + result.stderr
     )
-    assert lines[1].startswith("REFUSED 127.0.0.1:1 ?: cannot connect")
+    assert lines[1].startswith("REFUSED 127.0.0.1:1 (not registered): cannot connect")
     assert "1 of 2 machine(s) not wiped" in result.stderr
     assert zero_fraction(backing) == 1.0
     assert show(cli_db, laptop)["status"] == "wiped"
