@@ -39,6 +39,13 @@ def visible(text: str) -> str:
     return _HIDDEN.sub(_shown, text)
 
 
+def visible_lines(text: str) -> str:
+    """Like :func:`visible`, but the line breaks of a message of several lines stay line
+    breaks (a list of bad rows reads as a list); every other control character is written
+    out."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def has_hidden(text: str) -> bool:
     return _HIDDEN.search(text) is not None
 

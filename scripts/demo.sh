@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # The main job, end to end, on the embedded default database (SQLite), in a throw-away
 # ASSETCTL_HOME under demo-output/. It grows with each capability of assetctl.
+#   ./scripts/demo.sh           everything from scratch
+#   ./scripts/demo.sh --quick   keep the image an earlier run built (its profile unchanged,
+#                               `image build` then finds it up to date instead of building it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+QUICK=0
+case "${1:-}" in
+    --quick) QUICK=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
 scripts/setup.sh
 scripts/start-cups.sh || echo "demo: no CUPS here; labels go to PDF files only" >&2
 export PATH="$PWD/.venv/bin:$PATH"
 export ASSETCTL_HOME="$PWD/demo-output/home"
 export ASSETCTL_OPERATOR="demo-technicien"
 unset ASSETCTL_DATABASE_URL
+KEPT=""
+if [ "$QUICK" = 1 ] && [ -d demo-output/home/images ]; then
+    KEPT=$(mktemp -d)
+    mv demo-output/home/images "$KEPT/images"
+fi
 rm -rf demo-output && mkdir -p demo-output
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -23,6 +37,9 @@ ADMIN="env ASSETCTL_OPERATOR=admin.dsi"   # who creates the database is its firs
 show $ADMIN assetctl init --organisation "Le Mans Métropole" --tag-prefix LMM \
     --support-phone "02 43 00 00 00" --budget-total 263000 --budget-equipment 248000
 show assetctl config show
+if [ -n "$KEPT" ]; then   # --quick: the earlier run's images, checked against their profiles
+    mv "$KEPT/images" "$ASSETCTL_HOME/images" && rmdir "$KEPT"
+fi
 # The programme's key: personal data is sealed with its public half (in the database); its
 # private half is a file the caseworkers keep, locked by a passphrase (here from the
 # environment; typed in a terminal otherwise). The bench needs no passphrase.

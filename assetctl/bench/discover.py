@@ -62,7 +62,9 @@ class Discovery:
         return f"OK {self.target} {self.tag} unchanged ({what})"
 
 
-def bios_younger_than(bios_date: str | None, years: int, today: date | None = None) -> str | None:
+def bios_younger_than(
+    bios_date: str | None, years: int, today: date | None = None, tag: str = "TAG"
+) -> str | None:
     """A warning when the firmware's date (dmidecode's ``MM/DD/YYYY``) says the machine is
     younger than a refurbished city desktop should be; ``None`` when it is old enough or the
     date says nothing."""
@@ -81,7 +83,7 @@ def bios_younger_than(bios_date: str | None, years: int, today: date | None = No
         return (
             f"its BIOS is dated {released:%d/%m/%Y}, younger than the {years} years of a "
             "refurbished city desktop: check that it is one (a BIOS update also gives a recent "
-            "date); if it was bought, `assetctl asset edit TAG --origin purchased`"
+            f"date); if it was bought, `assetctl asset edit {tag} --origin purchased`"
         )
     return None
 
@@ -215,7 +217,9 @@ def record_facts(
         report.created = True
         report.warnings.extend(registered.warnings)
         if origin == "refurbished":
-            young = bios_younger_than(facts.bios_date, settings.refurbished_min_age_years)
+            young = bios_younger_than(
+                facts.bios_date, settings.refurbished_min_age_years, tag=asset.tag
+            )
             if young:
                 report.warnings.append(young)
     else:

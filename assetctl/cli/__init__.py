@@ -16,7 +16,7 @@ import click
 from assetctl import __version__
 from assetctl.cli.context import AppContext, start_up
 from assetctl.errors import AssetctlError
-from assetctl.safe_text import visible
+from assetctl.safe_text import visible_lines
 
 # command name -> "module:attribute" of its click command or group
 COMMANDS = {
@@ -63,7 +63,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AssetctlError as exc:
-            error = click.ClickException(visible(str(exc)))
+            error = click.ClickException(visible_lines(str(exc)))
             error.exit_code = exc.exit_code  # type: ignore[misc]
             raise error from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):

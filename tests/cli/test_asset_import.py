@@ -101,6 +101,9 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(cli_db: Cli, tmp_path
     for line, message in expected.items():
         assert f"line {line}: " in err and message in err, (line, message, err)
     assert "line 2:" not in err
+    # one bad row per line of the message, not one line with "\x0a" between them (issue 15)
+    listed = [row for row in err.splitlines() if row.startswith("  line ")]
+    assert len(listed) == 10 and "\\x0a" not in err, err
     assert snapshot(cli_db.db_url) == before
 
 
