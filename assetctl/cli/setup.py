@@ -135,7 +135,7 @@ def config() -> None:
 def config_show(app: AppContext, as_json: bool) -> None:
     """Print the settings in force and where they come from."""
     settings = app.settings
-    data = {
+    data: dict[str, Any] = {
         "config_file": str(settings.config_path) if settings.config_path else None,
         "data_dir": str(settings.data_dir),
         "database_url": _redact(app.database_url),
@@ -146,6 +146,12 @@ def config_show(app: AppContext, as_json: bool) -> None:
         "kind_codes": settings.kind_codes,
         "refurbished_min_age_years": settings.refurbished_min_age_years,
         "operator": settings.actor,
+        "time_zone": settings.time_zone,
+        "csv_excel": settings.csv_excel,
+        # 0: not set (the reports say "budget non renseigné")
+        "budget_total_cents": settings.programme.budget_total_cents,
+        "budget_equipment_cents": settings.programme.budget_equipment_cents,
+        "refurbishment_per_device_cents": settings.programme.refurbishment_cents,
     }
     if as_json:
         emit_json(data)
@@ -154,7 +160,14 @@ def config_show(app: AppContext, as_json: bool) -> None:
         info(f"No configuration file at {config_path()}: defaults shown (run `assetctl init`).")
     for key, value in data.items():
         if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif key.endswith("_cents"):
+            key, value = (
+                key.removesuffix("_cents"),
+                (f"{value / 100:.2f} €" if value else "not set"),
+            )
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
         click.echo(f"{key:28} {value if value not in (None, '') else '-'}")
 
 

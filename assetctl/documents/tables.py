@@ -67,6 +67,24 @@ def fit_columns(
     return widths, [w < m for w, m in zip(widths, least, strict=True)]
 
 
+_FIGURE = re.compile(r"[-+]?[\d\s\u00a0]+(,\d+)?(\s?[%€])?|-")
+
+
+def numeric_columns(rows: Sequence[Sequence[str]]) -> list[bool]:
+    """Which columns hold only figures (counts, amounts, percentages; "-" for none)."""
+    columns = max((len(row) for row in rows), default=0)
+    found = [False] * columns
+    for index in range(columns):
+        texts = [" ".join(_plain(row[index])[0]).strip() for row in rows if index < len(row)]
+        texts = [t for t in texts if t]
+        found[index] = (
+            bool(texts)
+            and all(_FIGURE.fullmatch(t) for t in texts)
+            and any(t != "-" for t in texts)
+        )
+    return found
+
+
 def grid(
     rows: list[list[str]],
     styles: Any,
@@ -87,11 +105,23 @@ def grid(
     else:
         least, _ = measure(rows, style.fontSize)
         squeezed = [w < m for w, m in zip(widths, least, strict=True)]
-    breaking = ParagraphStyle(
-        "hyphenated", parent=style, hyphenationLang="fr_FR", embeddedHyphenation=1
-    )
+    figures = numeric_columns(rows[1:] if header else rows)
+    looks = {
+        (squeeze, right): ParagraphStyle(
+            f"cell-{squeeze}-{right}",
+            parent=style,
+            alignment=2 if right else 0,  # figures align on the right, as in a ledger
+            hyphenationLang="fr_FR" if squeeze else "",
+            embeddedHyphenation=1 if squeeze else 0,
+        )
+        for squeeze in (False, True)
+        for right in (False, True)
+    }
     cells = [
-        [Paragraph(cell, breaking if squeezed[index] else style) for index, cell in enumerate(row)]
+        [
+            Paragraph(cell, looks[squeezed[index], index < len(figures) and figures[index]])
+            for index, cell in enumerate(row)
+        ]
         for row in rows
     ]
     table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
