@@ -121,12 +121,8 @@ def contract_show(app: AppContext, number: str, as_json: bool) -> None:
     _print_contract(data)
 
 
-def _money(cents: int | None) -> str:
-    return f"{(cents or 0) / 100:.2f} €"
-
-
 def _print_contract(data: dict[str, Any]) -> None:
-    from assetctl.cli.output import cell, details_text
+    from assetctl.cli.output import cell, details_text, euros_text
 
     term = "-"
     if data["term_months"]:
@@ -157,7 +153,8 @@ def _print_contract(data: dict[str, Any]) -> None:
         rows.append(
             (
                 "monthly fee",
-                f"{_money(fee)} (programme {_money(share)}, family {_money(fee - share)})",
+                f"{euros_text(fee)} (programme {euros_text(share)}, "
+                f"family {euros_text(fee - share)})",
             )
         )
     for key, value in rows:

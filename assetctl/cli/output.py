@@ -130,6 +130,11 @@ def print_fields(data: dict[str, Any], width: int = 20) -> None:
             click.echo(f"{'':{width}} {line}")
 
 
+def euros_text(cents: int | None) -> str:
+    """An amount for the terminal: ``500`` -> ``5.00 €``."""
+    return f"{(cents or 0) / 100:.2f} €"
+
+
 def size_text(size_bytes: int | None) -> str:
     """A disk's size as its maker counts it: ``1.6 GB``, ``500 GB``; ``size unknown``."""
     if not size_bytes:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, emit_rows, excel_option, info
+from assetctl.cli.output import emit_json, emit_rows, euros_text, excel_option, info
 from assetctl.cli.params import DATE
 
 
@@ -125,7 +125,7 @@ def report_indicators(
     shown = [
         {
             "indicator": r["indicator"].removesuffix("_cents").replace("_", " "),
-            "value": f"{_euros(r['value'])} €" if r["indicator"].endswith("_cents") else r["value"],
+            "value": euros_text(r["value"]) if r["indicator"].endswith("_cents") else r["value"],
         }
         for r in overall
     ]

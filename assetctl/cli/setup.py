@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, info
+from assetctl.cli.output import emit_json, euros_text, info
 from assetctl.cli.params import EUROS
 from assetctl.config import Settings, config_path, write_config
 
@@ -164,7 +164,7 @@ def config_show(app: AppContext, as_json: bool) -> None:
         elif key.endswith("_cents"):
             key, value = (
                 key.removesuffix("_cents"),
-                (f"{value / 100:.2f} €" if value else "not set"),
+                euros_text(value) if value else "not set",
             )
         elif isinstance(value, bool):
             value = "yes" if value else "no"
