@@ -166,19 +166,12 @@ def _excel_wanted() -> bool:
     context = click.get_current_context(silent=True)
     if context is None:
         return False
-    if any(c.meta.get(EXCEL) for c in _lineage(context)):
+    if context.meta.get(EXCEL):  # click shares meta between a command and its groups
         return True
     from assetctl.cli.context import AppContext
 
     app = context.find_object(AppContext)
     return app is not None and app.settings.csv_excel
-
-
-def _lineage(context: click.Context) -> Iterable[click.Context]:
-    current: click.Context | None = context
-    while current is not None:
-        yield current
-        current = current.parent
 
 
 def excel_cell(value: Any) -> str:

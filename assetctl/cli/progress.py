@@ -20,7 +20,7 @@ BAR = 24  # characters of the bar
 
 def _quiet() -> bool:
     context = click.get_current_context(silent=True)
-    return bool(context and context.find_root().meta.get(QUIET))
+    return bool(context and context.meta.get(QUIET))  # meta is shared down the command chain
 
 
 QUIET = "assetctl.quiet"
