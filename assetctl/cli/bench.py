@@ -9,6 +9,7 @@ import click
 
 from assetctl.cli.asset import KIND_CHOICE, ORIGIN_CHOICE
 from assetctl.cli.context import AppContext, pass_app
+from assetctl.cli.live import live, netboot
 from assetctl.cli.output import disk_text, emit_json, emit_rows, info, output_options, warn
 from assetctl.cli.params import WordType
 from assetctl.vocabulary import Kind, Origin
@@ -17,6 +18,10 @@ from assetctl.vocabulary import Kind, Origin
 @click.group()
 def bench() -> None:
     """Read, wipe and image machines booted on the bench live system."""
+
+
+bench.add_command(live)
+bench.add_command(netboot)
 
 
 @bench.command("keygen")
@@ -28,8 +33,9 @@ def bench_keygen(app: AppContext) -> None:
     path = app.settings.bench.ssh_key
     line = generate_key(path)
     info(
-        f"Bench key written to {path} (mode 0600). Put this line in the live system's "
-        "/root/.ssh/authorized_keys (the live-build recipe does it):"
+        f"Bench key written to {path} (mode 0600). `assetctl bench live build` "
+        "puts it in the live system; machines booted elsewhere need it in "
+        "/root/.ssh/authorized_keys:"
     )
     click.echo(line)
 

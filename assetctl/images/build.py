@@ -23,11 +23,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from assetctl.config import Settings
 from assetctl.errors import AssetctlError
@@ -76,7 +76,20 @@ def _run(command: list[str], what: str, **kwargs: Any) -> subprocess.CompletedPr
     return done
 
 
-def base_key(profile: Profile, mirror: str) -> str:
+class BaseShape(Protocol):
+    """What a debootstrap base is made of (an image profile, or the bench live system)."""
+
+    @property
+    def suite(self) -> str: ...
+    @property
+    def mirror(self) -> str: ...
+    @property
+    def variant(self) -> str: ...
+    @property
+    def components(self) -> Sequence[str]: ...
+
+
+def base_key(profile: BaseShape, mirror: str) -> str:
     content = json.dumps(
         [profile.suite, mirror, profile.variant, sorted(profile.components), BASE_INCLUDE]
     )
@@ -112,7 +125,7 @@ def unpack(archive: Path, tree: Path) -> None:
     _run([*command, "-xf", str(archive)], f"unpacking {archive.name}")
 
 
-def ensure_base(settings: Settings, profile: Profile, progress: Progress) -> Path:
+def ensure_base(settings: Settings, profile: BaseShape, progress: Progress) -> Path:
     """The debootstrapped base of ``profile``, from the cache or made now."""
     mirror = settings.images.mirror or profile.mirror
     cache = cache_dir(settings)
