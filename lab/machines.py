@@ -27,7 +27,6 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 OVMF = Path("/usr/share/OVMF")
 READY_RE = re.compile(rb"assetctl-live ready: ip=(\d+\.\d+\.\d+\.\d+) serial=(\S*)")
@@ -93,9 +92,7 @@ class BenchNetwork:
     def __enter__(self) -> BenchNetwork:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.destroy()
 
 

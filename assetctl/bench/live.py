@@ -429,9 +429,11 @@ def build(
             make_iso(system, key, image)
         record_iso = {**record, "iso_of": record, "iso_sha256": sha256_file(image)}
         stamp.write_text(json.dumps(record_iso, indent=2) + "\n")
-    else:
-        stamp.write_text(json.dumps({**previous, **record}, indent=2) + "\n")
-    return BenchLive(system, key, image if image.exists() else None)
+        return BenchLive(system, key, image)
+    stamp.write_text(json.dumps({**previous, **record}, indent=2) + "\n")
+    # an ISO made earlier holds the same system and key, or it is not offered
+    same = previous.get("iso_of") == record and image.exists()
+    return BenchLive(system, key, image if same else None)
 
 
 def current(settings: Settings) -> BenchLive:

@@ -61,6 +61,9 @@ class Boot:
         return json.dumps(asdict(self), ensure_ascii=True)
 
 
+FIELDS = ("mac", "address", "platform", "serial", "at")
+
+
 def journal_path(settings: Settings) -> Path:
     return settings.data_dir / "bench" / "netboot-boots.jsonl"
 
@@ -85,7 +88,9 @@ def boots_of(settings: Settings, macs: set[str]) -> list[Boot]:
         for line in handle:
             try:
                 data = json.loads(line)
-                boot = Boot(**{k: str(data[k]) for k in ("mac", "address", "platform", "serial", "at")})
+                boot = Boot(
+                    **{k: str(data[k]) for k in ("mac", "address", "platform", "serial", "at")}
+                )
             except (ValueError, KeyError, TypeError):
                 continue
             if boot.mac in macs:
@@ -210,15 +215,14 @@ def boot_script(http: str) -> str:
     )
 
 
-def kernel_script(http: str, live: BenchLive) -> str:
-    """iPXE's second script: the kernel and both initramfs parts (UEFI's kernel finds them by
-    the ``initrd=`` names)."""
-    system, key = (path.name for path in live.initrds)
+def kernel_script(http: str) -> str:
+    """iPXE's second script: the kernel and one initramfs (the shared system followed by the
+    bench's key part: the kernel unpacks concatenated archives in turn, and one file spares
+    the firmware's own handling of several, which old iPXE builds under UEFI do not pass on)."""
     return (
         "#!ipxe\n"
-        f"kernel {http}/vmlinuz initrd={system} initrd={key} {KERNEL_ARGS}\n"
-        f"initrd {http}/{system}\n"
-        f"initrd {http}/{key}\n"
+        f"kernel {http}/vmlinuz initrd=initrd.img {KERNEL_ARGS}\n"
+        f"initrd {http}/initrd.img\n"
         "boot\n"
     )
 
@@ -246,10 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # http.server's naming
         url = urlsplit(self.path)
         live = self.server.live
-        files = {
-            "/vmlinuz": live.system.kernel,
-            **{f"/{path.name}": path for path in live.initrds},
-        }
+        files = {"/vmlinuz": (live.system.kernel,), "/initrd.img": live.initrds}
         if url.path == "/boot.ipxe":
             self._send(boot_script(self.server.http).encode(), "text/plain")
         elif url.path == "/boot":
@@ -266,16 +267,21 @@ class _Handler(BaseHTTPRequestHandler):
                         at=datetime.now(UTC).isoformat(timespec="seconds"),
                     )
                 )
-            self._send(kernel_script(self.server.http, live).encode(), "text/plain")
+            self._send(kernel_script(self.server.http).encode(), "text/plain")
         elif url.path in files:
-            path = files[url.path]
-            with path.open("rb") as handle:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(path.stat().st_size))
-                self.end_headers()
-                with suppress(BrokenPipeError, ConnectionResetError):
-                    self.connection.sendfile(handle)
+            parts = files[url.path]
+            # the kernel reads a further archive only at a 4-byte boundary: zeros between
+            sizes = [path.stat().st_size for path in parts]
+            pads = [-size % 4 if index < len(parts) - 1 else 0 for index, size in enumerate(sizes)]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(sum(sizes) + sum(pads)))
+            self.end_headers()
+            with suppress(BrokenPipeError, ConnectionResetError):
+                for path, pad in zip(parts, pads, strict=True):
+                    with path.open("rb") as handle:
+                        self.connection.sendfile(handle)
+                    self.wfile.write(b"\0" * pad)
         else:
             self.send_error(404)
 

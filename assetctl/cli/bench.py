@@ -53,6 +53,31 @@ def read_targets(hosts: tuple[str, ...], inventory: Path | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def netboots(app: AppContext, report: Any) -> list[dict[str, str]]:
+    """The network boots this bench recorded for the machine's network cards."""
+    from dataclasses import asdict
+
+    from assetctl.bench.netboot import boots_of
+
+    if report.facts is None or not report.facts.macs:
+        return []
+    return [asdict(boot) for boot in boots_of(app.settings, set(report.facts.macs))]
+
+
+def last_netboot(app: AppContext, report: Any) -> str | None:
+    from assetctl.documents.formats import local_time
+
+    boots = netboots(app, report)
+    if not boots:
+        return None
+    last = boots[-1]
+    firmware = {"efi": "UEFI", "pcbios": "BIOS"}.get(last["platform"], "firmware unknown")
+    return (
+        f"booted from this bench's network at {local_time(last['at'], app.settings.time_zone)} "
+        f"({last['mac']}, {firmware}, {len(boots)} network boot(s) recorded)"
+    )
+
+
 @bench.command("discover")
 @click.argument("hosts", nargs=-1)
 @click.option(
@@ -92,6 +117,9 @@ def bench_discover(
     def progress(report: Discovery) -> None:
         if not as_json:
             click.echo(report.line())
+            booted = last_netboot(app, report)
+            if booted is not None:
+                click.echo(f"  {booted}")
         for message in report.warnings:
             warn(f"{report.target}: {message}")
 
@@ -116,6 +144,7 @@ def bench_discover(
                     "warnings": r.warnings,
                     "error": r.error,
                     "facts": r.facts.as_dict() if r.facts else None,
+                    "netboot": netboots(app, r),
                 }
                 for r in reports
             ]

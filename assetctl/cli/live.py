@@ -75,14 +75,18 @@ def live_show(app: AppContext, as_json: bool) -> None:
 
 
 @click.command("netboot")
-@click.option("--interface", "-i", required=True, help="The bench's interface on the machines' network.")
+@click.option(
+    "--interface", "-i", required=True, help="The bench's interface on the machines' network."
+)
 @click.option(
     "--dhcp-range",
     metavar="START,END",
     help="Be the only DHCP server of an isolated bench network, giving these addresses "
     "(default: proxy-DHCP beside the site's DHCP server).",
 )
-@click.option("--port", type=click.IntRange(0, 65535), default=0, help="HTTP port (0: any free one).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="HTTP port (0: any free one)."
+)
 @pass_app
 def netboot(app: AppContext, interface: str, dhcp_range: str | None, port: int) -> None:
     """Serve the live system over PXE and HTTP on INTERFACE until Ctrl-C (root).
@@ -95,13 +99,15 @@ def netboot(app: AppContext, interface: str, dhcp_range: str | None, port: int) 
 
     from assetctl.bench.live import current
     from assetctl.bench.netboot import Boot, NetbootError, serve
+    from assetctl.documents.formats import local_time
 
     stop = threading.Event()
 
     def shown(boot: Boot) -> None:
         firmware = {"efi": "UEFI", "pcbios": "BIOS"}.get(boot.platform, "firmware unknown")
         serial = boot.serial or "no serial reported"
-        info(f"{boot.at}  {boot.mac}  {boot.address}  {firmware}  {serial}: booting")
+        when = local_time(boot.at, app.settings.time_zone)
+        info(f"{when}  {boot.mac}  {boot.address}  {firmware}  {serial}: booting")
 
     live_system = current(app.settings)
     previous = signal.signal(signal.SIGTERM, lambda _s, _f: stop.set())
