@@ -26,6 +26,13 @@ class Kind(StrEnum):
     OTHER = "other"
 
 
+class Firmware(StrEnum):
+    """How a machine boots: the firmware its deployed system's boot loader is written for."""
+
+    UEFI = "uefi"
+    BIOS = "bios"
+
+
 class Origin(StrEnum):
     """Where a device comes from: the city's fleet, refurbished, or a purchase."""
 

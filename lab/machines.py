@@ -125,6 +125,8 @@ def missing_tools() -> list[str]:
         missing.append("ovmf")
     if not Path("/usr/lib/ipxe/qemu/efi-virtio.rom").exists():
         missing.append("ipxe-qemu")
+    if not Path("/usr/lib/ipxe/ipxe.efi").exists():
+        missing.append("ipxe")
     if not Path("/dev/net/tun").exists():
         missing.append("/dev/net/tun")
     return missing

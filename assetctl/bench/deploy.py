@@ -31,6 +31,7 @@ from assetctl.errors import AssetctlError, ValidationError
 from assetctl.households import sealed
 from assetctl.models import Asset, DeviceCredential, ImagingRun
 from assetctl.models.types import utcnow
+from assetctl.vocabulary import Firmware
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -95,16 +96,28 @@ def room_needed(manifest: dict[str, Any]) -> int:
     return int(installed * 1.1) + 512 * 1024 * 1024 if installed else 0
 
 
-def choose_disk(facts: MachineFacts, requested: str | None) -> tuple[str | None, list[str]]:
-    """The disk to deploy onto: the one given, else the machine's one internal disk; with the
-    wipe's refusals (the running system, mounted, removable)."""
+# The system disk among a machine's internal disks, fastest kind first: what a technician
+# would pick, and what an installer does on a machine with an NVMe and a data disk.
+SYSTEM_DISK_ORDER = ("nvme", "ssd", "emmc", "hdd", "unknown")
+
+
+def choose_disk(
+    facts: MachineFacts, requested: str | None, option: str = "--disk"
+) -> tuple[str | None, list[str]]:
+    """The disk to deploy onto: the one given, else the machine's internal disk of the fastest
+    kind (NVMe, then SSD, eMMC, spinning), refused when two of that kind tie; with the wipe's
+    refusals (the running system, mounted, removable)."""
     from assetctl.bench.wipe import select_disks
 
     chosen, problems = select_disks(facts, [requested] if requested else [])
-    if not requested and len(chosen) != 1:
-        found = ", ".join(d.path for d in chosen) or "none"
-        return None, [f"choose the disk to deploy onto with --disk (internal disks: {found})"]
-    return (chosen[0].path if chosen else None), problems
+    if requested or not chosen:
+        return (chosen[0].path if chosen else None), problems
+    best = min(SYSTEM_DISK_ORDER.index(d.media_type) for d in chosen)
+    fastest = [d for d in chosen if SYSTEM_DISK_ORDER.index(d.media_type) == best]
+    if len(fastest) != 1:
+        found = ", ".join(f"{d.path} ({d.media_type})" for d in fastest)
+        return None, [f"choose the disk to deploy onto with {option} (internal disks: {found})"]
+    return fastest[0].path, problems
 
 
 def plan_deploy(
@@ -116,6 +129,7 @@ def plan_deploy(
     profile: str | None = None,
     disk: str | None = None,
     firmware: str | None = None,
+    disk_option: str = "--disk",
 ) -> DeployPlan:
     from assetctl.assets import find_asset
     from assetctl.bench.discover import read_facts_pinned
@@ -126,7 +140,7 @@ def plan_deploy(
         assert asset.id is not None
         state = lifecycle.readiness(session, asset)
         chosen = profile or default_profile_for(asset.kind)
-        plan = DeployPlan(target, asset.tag, asset.id, chosen, "", None, firmware or "uefi")
+        plan = DeployPlan(target, asset.tag, asset.id, chosen, "", None, firmware or Firmware.UEFI)
         if not chosen:
             plan.problems.append(f"{asset.tag} is a {asset.kind}: give the image with --profile")
         try:  # the passwords are kept sealed, or not at all
@@ -149,12 +163,13 @@ def plan_deploy(
         plan.problems.append(str(exc))
         return plan
     plan.serial = facts.serial
+    plan.firmware = firmware or facts.boot_firmware or Firmware.UEFI
     if facts.serial and expected and facts.serial.upper() != expected.upper():
         plan.problems.append(
             f"this machine's serial is {facts.serial} but {plan.tag} is {expected}: wrong "
             "machine, nothing written"
         )
-    chosen_disk, problems = choose_disk(facts, disk)
+    chosen_disk, problems = choose_disk(facts, disk, disk_option)
     plan.disk = chosen_disk or ""
     plan.disk_bytes = next((d.size_bytes for d in facts.disks if d.path == plan.disk), None)
     plan.problems.extend(problems)

@@ -3,7 +3,9 @@
 The live system runs one shell script (:data:`FACTS_SCRIPT`) whose sections are read here:
 DMI from sysfs, CPU and memory from /proc, disks from ``lsblk`` JSON (every util-linux
 version's shape), SMART from ``smartctl -j``, batteries from ``power_supply`` uevents, network
-interfaces from ``ip -j link``, and the device that holds the running system.
+interfaces from ``ip -j link``, each NVMe controller's ``nvme id-ctrl -o json`` (firmware
+revision, erase commands), how the machine booted (UEFI or BIOS), and the device that holds
+the running system.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assetctl.text import squeeze
+from assetctl.vocabulary import Firmware
 
 # Placeholders firmware vendors leave in DMI fields: not a serial, not a name.
 DMI_PLACEHOLDERS = {
@@ -70,8 +73,15 @@ for b in "$ROOT"/sys/class/power_supply/*; do
     done
   fi
 done
+for d in $(lsblk -d -n -o NAME 2>/dev/null | grep '^nvme'); do
+  echo "==assetctl:nvme:$d=="
+  nvme id-ctrl -o json "/dev/$d" 2>/dev/null
+done
 echo "==assetctl:net=="
 ip -j link 2>/dev/null
+echo "==assetctl:boot=="
+if [ -d "$ROOT"/sys/firmware/efi ]; then echo uefi
+elif [ -d "$ROOT"/sys/firmware ]; then echo bios; fi
 echo "==assetctl:end=="
 """
 
@@ -91,6 +101,10 @@ class DiskFacts:
     holds_running_system: bool = False
     smart_passed: bool | None = None
     power_on_hours: int | None = None
+    firmware_revision: str | None = None
+    # the firmware erase commands an NVMe controller offers (``nvme id-ctrl``), in the wipe's
+    # words: "sanitize-crypto", "sanitize-block", "sanitize-overwrite", "format", "format-crypto"
+    erase_commands: list[str] = field(default_factory=list)
 
     @property
     def media_type(self) -> str:
@@ -133,6 +147,7 @@ class MachineFacts:
     batteries: list[BatteryFacts] = field(default_factory=list)
     macs: list[str] = field(default_factory=list)
     root_source: str | None = None
+    boot_firmware: Firmware | None = None  # how the live system was booted
 
     @property
     def kind(self) -> str | None:
@@ -270,6 +285,36 @@ def parse_smart(text: str) -> tuple[bool | None, int | None, str | None]:
     )
 
 
+def parse_nvme_controller(text: str) -> tuple[str | None, list[str]]:
+    """(firmware revision, erase commands offered) from ``nvme id-ctrl -o json``."""
+    from assetctl.resources.playbooks.module_utils.assetctl_sanitize import nvme_capabilities
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, []
+    if not isinstance(data, dict):
+        return None, []
+    try:
+        caps = nvme_capabilities(text)
+    except (TypeError, ValueError):
+        caps = {}
+    sanicap, fna, oacs = caps.get("sanicap", 0), caps.get("fna", 0), caps.get("oacs", 0)
+    offered = [
+        word
+        for word, bit in (
+            ("sanitize-crypto", sanicap & 0x1),
+            ("sanitize-block", sanicap & 0x2),
+            ("sanitize-overwrite", sanicap & 0x4),
+            ("format", oacs & 0x2),
+            ("format-crypto", oacs & 0x2 and fna & 0x4),
+        )
+        if bit
+    ]
+    revision = data.get("fr")
+    return (_clean(revision) if isinstance(revision, str) else None), offered
+
+
 def parse_battery(name: str, text: str) -> BatteryFacts:
     values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
@@ -339,10 +384,15 @@ def parse_facts(output: str) -> MachineFacts:
         if smart:
             disk.smart_passed, disk.power_on_hours, serial = parse_smart(smart)
             disk.serial = disk.serial or serial
+        nvme = sections.get(f"nvme:{disk.name}")
+        if nvme:
+            disk.firmware_revision, disk.erase_commands = parse_nvme_controller(nvme)
     facts.batteries = [
         parse_battery(key.split(":", 1)[1], text)
         for key, text in sections.items()
         if key.startswith("battery:")
     ]
     facts.macs = parse_macs(sections.get("net", ""))
+    boot = sections.get("boot", "").strip()
+    facts.boot_firmware = Firmware(boot) if boot in set(Firmware) else None
     return facts

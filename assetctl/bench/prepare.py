@@ -45,8 +45,9 @@ class MachineReport:
 @dataclass(frozen=True)
 class PrepareOptions:
     profile: str | None = None
-    firmware: str = "uefi"
-    disk: str | None = None
+    firmware: str | None = None  # None: how each machine booted its live system
+    disk: str | None = None  # the one disk to wipe and deploy onto; None: every internal disk
+    deploy_disk: str | None = None  # among the wiped disks; None: the fastest kind
     kind: str | None = None
     origin: str = "refurbished"
     dmi_root: str | None = None
@@ -114,8 +115,9 @@ def prepare(
                 report.tag,
                 by_host[report.host],
                 profile=options.profile,
-                disk=options.disk,
+                disk=options.deploy_disk or options.disk,
                 firmware=options.firmware,
+                disk_option="--deploy-disk",
             )
             outcome = run_deploy(engine, settings, plan, actor=actor, dmi_root=options.dmi_root)
         except AssetctlError as exc:

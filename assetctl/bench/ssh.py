@@ -13,7 +13,9 @@ No paramiko object leaves this module: callers get text and :class:`CommandResul
 
 from __future__ import annotations
 
+import select
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -214,23 +216,27 @@ class Connection:
                 channel.sendall(stdin.encode())
             channel.shutdown_write()
             out, err = bytearray(), bytearray()
+            deadline = time.monotonic() + timeout
             while True:
-                if channel.recv_ready():
+                # OpenSSH may send the exit status before the last of the output: read until
+                # the end of the stream (EOF comes after every byte of stdout and stderr)
+                while channel.recv_ready():
                     out += channel.recv(65536)
-                elif channel.recv_stderr_ready():
+                while channel.recv_stderr_ready():
                     err += channel.recv_stderr(65536)
-                elif channel.exit_status_ready():
+                if channel.eof_received or channel.closed:
                     break
-                else:
-                    chunk = channel.recv(65536)  # blocks until data, EOF or the timeout
-                    if not chunk:
-                        break
-                    out += chunk
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                select.select([channel], [], [], min(left, 1.0))
             while channel.recv_ready():
                 out += channel.recv(65536)
             while channel.recv_stderr_ready():
                 err += channel.recv_stderr(65536)
-            status = channel.recv_exit_status()
+            if not channel.status_event.wait(max(deadline - time.monotonic(), 5.0)):
+                raise TimeoutError
+            status = channel.exit_status
         except TimeoutError:
             raise BenchConnectionError(
                 f"{self.target}: `{command[:40]}` did not finish in {timeout:.0f} s"

@@ -12,7 +12,7 @@ from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.live import live, netboot
 from assetctl.cli.output import disk_text, emit_json, emit_rows, info, output_options, warn
 from assetctl.cli.params import WordType
-from assetctl.vocabulary import Kind, Origin
+from assetctl.vocabulary import Firmware, Kind, Origin
 
 
 @click.group()
@@ -339,10 +339,9 @@ def _deploy_options(function: Any) -> Any:
             click.option("--disk", metavar="PATH", help="Disk (default: the one internal disk)."),
             click.option(
                 "--firmware",
-                type=click.Choice(["uefi", "bios"]),
-                default="uefi",
-                show_default=True,
-                help="The boot loader to install: UEFI, or legacy BIOS.",
+                type=click.Choice([f.value for f in Firmware]),
+                help="The boot loader to install: UEFI, or legacy BIOS (default: how the "
+                "machine booted its live system).",
             ),
         ]
     ):
@@ -432,8 +431,23 @@ def bench_verify(app: AppContext, /, tag: str, **options: Any) -> None:
     help="A file of hosts, one a line.",
 )
 @click.option("--profile", help="Image profile (default: by kind).")
-@click.option("--disk", metavar="PATH", help="Disk of every machine (default: its one disk).")
-@click.option("--firmware", type=click.Choice(["uefi", "bios"]), default="uefi", show_default=True)
+@click.option(
+    "--disk",
+    metavar="PATH",
+    help="The one disk of every machine to wipe and deploy onto (default: every internal "
+    "disk is wiped).",
+)
+@click.option(
+    "--deploy-disk",
+    metavar="PATH",
+    help="The disk to deploy onto, among those wiped (default: the fastest kind, NVMe, then "
+    "SSD, then spinning).",
+)
+@click.option(
+    "--firmware",
+    type=click.Choice([f.value for f in Firmware]),
+    help="Boot loader (default: how each machine booted its live system).",
+)
 @click.option("--kind", type=WordType(Kind, ("desktop", "laptop")), help="For new machines.")
 @click.option(
     "--origin",
@@ -460,7 +474,8 @@ def bench_prepare(
     inventory: Path | None,
     profile: str | None,
     disk: str | None,
-    firmware: str,
+    deploy_disk: str | None,
+    firmware: str | None,
     kind: str | None,
     origin: str,
     parallel: int,
@@ -517,6 +532,7 @@ def bench_prepare(
             profile=profile,
             firmware=firmware,
             disk=disk,
+            deploy_disk=deploy_disk,
             kind=kind,
             origin=origin,
             dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),

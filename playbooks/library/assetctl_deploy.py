@@ -33,11 +33,11 @@ from ansible.module_utils.urls import open_url
 
 if TYPE_CHECKING:  # the type checker reads the sibling folder (mypy_path)
     from assetctl_compliance import partitions, verify_disk
-    from assetctl_machine import refusals
+    from assetctl_machine import private_mounts, refusals
 else:
     try:
         from ansible.module_utils.assetctl_compliance import partitions, verify_disk
-        from ansible.module_utils.assetctl_machine import refusals
+        from ansible.module_utils.assetctl_machine import private_mounts, refusals
     except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
         import sys
 
@@ -45,7 +45,7 @@ else:
             0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils")
         )
         from assetctl_compliance import partitions, verify_disk
-        from assetctl_machine import refusals
+        from assetctl_machine import private_mounts, refusals
 
 T = TypeVar("T")
 Params = dict[str, Any]
@@ -502,6 +502,10 @@ def main() -> None:
         supports_check_mode=False,
     )
     params = module.params
+    try:
+        private_mounts()
+    except OSError as exc:
+        module.fail_json(msg=str(exc), steps=[], checks=[])
     serial, problems, _ = refusals(
         params["expected_serial"], [{"path": params["disk"]}], params["dmi_root"]
     )

@@ -15,9 +15,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 if TYPE_CHECKING:  # the type checker reads the sibling folder (mypy_path)
     from assetctl_compliance import verify_disk
+    from assetctl_machine import private_mounts
 else:
     try:
         from ansible.module_utils.assetctl_compliance import verify_disk
+        from ansible.module_utils.assetctl_machine import private_mounts
     except ImportError:  # imported outside Ansible (ansible-lint): the sibling folder
         import sys
 
@@ -25,6 +27,7 @@ else:
             0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils")
         )
         from assetctl_compliance import verify_disk
+        from assetctl_machine import private_mounts
 
 
 DOCUMENTATION = r"""
@@ -88,6 +91,10 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
+    try:
+        private_mounts()
+    except OSError as exc:
+        module.fail_json(msg=str(exc), checks=[])
     checks, error = verify_disk(
         params["disk"],
         params["mount_point"],

@@ -7,11 +7,14 @@ Shared by the wipe and the deployment modules (module_utils), and importable by 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import stat
 import subprocess
 from typing import Any
+
+CLONE_NEWNS = 0x00020000
 
 # an lsblk node, or a planned disk: {"path": ..., "serial": ..., "size_bytes": ...}
 Node = dict[str, Any]
@@ -33,6 +36,22 @@ def run(command: list[str], timeout: float = 120) -> tuple[int, str, str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return 127, "", str(exc)
     return done.returncode, done.stdout, done.stderr
+
+
+def private_mounts() -> None:
+    """Put this process, and the commands it runs, in a mount namespace of its own whose
+    mounts propagate nowhere. On the live system, systemd's services (udevd, journald,
+    networkd...) each run in a mount namespace that receives the root namespace's mounts: a
+    deployed file system mounted there was kept by them after its unmount, and mounting it
+    again read-only for the checks failed ("would change RO state"). In a private namespace
+    nothing of ours reaches them, and everything is unmounted when the module ends."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"unshare(CLONE_NEWNS): {os.strerror(error)}")
+    done = subprocess.run(["mount", "--make-rprivate", "/"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise OSError(0, f"mount --make-rprivate /: {done.stderr.strip()}")
 
 
 def machine_serial(dmi_root: str) -> str | None:

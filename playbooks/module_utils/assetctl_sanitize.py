@@ -80,8 +80,10 @@ def hidden_area(text: str) -> dict[str, Any] | None:
 
 
 def dco_real_max(text: str) -> int | None:
+    """`hdparm --dco-identify`: the drive's real size in sectors, or None if meaningless (a
+    drive without DCO answers "Real max sectors: 1", as QEMU's disk and some bridges do)."""
     match = re.search(r"Real max sectors:\s*(\d+)", text)
-    return int(match.group(1)) if match else None
+    return int(match.group(1)) if match and int(match.group(1)) > 1 else None
 
 
 def choose_method(

@@ -108,6 +108,22 @@ def test_a_wrong_key_or_unknown_host_key_is_refused(
     assert snapshot(cli_db.db_url) == before
 
 
+def test_every_byte_of_a_commands_output_arrives(sshd: SshServer, home: Path) -> None:
+    """OpenSSH sends a command's exit status as soon as the command exits, while output may
+    still be on its way (about 2 % of `bench discover` runs lost their end this way): output
+    is read to the end of the stream. Here a process the command left behind writes after the
+    exit status was sent, which makes the race certain."""
+    from assetctl.bench.ssh import Connection, Target
+
+    target = Target.parse(sshd.address)
+    known = home / "bench" / "known_hosts"
+    with Connection(target, key_path=sshd.client_key, known_hosts=known, pin=True) as c:
+        result = c.run("echo first; (sleep 0.5; echo last; echo late >&2) & exit 4")
+        assert (result.exit_status, result.stdout, result.stderr) == (4, "first\nlast\n", "late\n")
+        big = c.run("head -c 5000000 /dev/zero; head -c 300000 /dev/zero >&2")
+        assert (len(big.stdout), len(big.stderr)) == (5_000_000, 300_000)
+
+
 def test_keygen_and_missing_key(cli_db: Cli, home: Path) -> None:
     result = cli_db.ok("bench", "keygen")
     assert result.stdout.startswith("ssh-ed25519 ") and "assetctl-bench" in result.stdout

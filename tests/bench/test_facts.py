@@ -12,6 +12,7 @@ from assetctl.bench.facts import (
     parse_lsblk,
     parse_smart,
 )
+from assetctl.vocabulary import Firmware
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real-outputs"
 
@@ -133,3 +134,35 @@ def test_a_whole_machine() -> None:
     )
     assert lenovo.product == "ThinkPad T410s"  # not the machine type 29123AG
     assert lenovo.serial is None  # the poster removed it: no serial, not a placeholder
+
+
+def test_nvme_controllers_firmware_and_erase_commands() -> None:
+    """`nvme id-ctrl -o json` of real drives: the firmware revision, and the erase commands
+    in the wipe's words (Sanitize from SANICAP, Format from OACS, crypto from FNA)."""
+    lsblk = read("lsblk-json-laptop-nvme-plus-usb-stick-lsblk2.3x.json")
+    for fixture, revision, offered in (
+        (
+            "nvme-id-ctrl-wdc-pc-sn730-crypto.json",
+            "11170101",
+            ["sanitize-crypto", "sanitize-block", "format", "format-crypto"],
+        ),
+        ("nvme-id-ctrl-samsung-980pro-no-sanitize.json", "3B2QGXA7", ["format", "format-crypto"]),
+    ):
+        output = machine_output("sys_vendor:Dell Inc.", lsblk, "", {})
+        output = output.replace(
+            "==assetctl:net==", f"==assetctl:nvme:nvme0n1==\n{read(fixture)}\n==assetctl:net=="
+        )
+        nvme = next(d for d in parse_facts(output).disks if d.name == "nvme0n1")
+        assert (nvme.firmware_revision, nvme.erase_commands) == (revision, offered), fixture
+    broken = machine_output("", lsblk, "", {}).replace(
+        "==assetctl:net==", "==assetctl:nvme:nvme0n1==\n[1, 2\n==assetctl:net=="
+    )
+    nvme = next(d for d in parse_facts(broken).disks if d.name == "nvme0n1")
+    assert (nvme.firmware_revision, nvme.erase_commands) == (None, [])
+
+
+def test_how_the_live_system_booted() -> None:
+    base = machine_output("", '{"blockdevices": []}', "", {})
+    assert parse_facts(base).boot_firmware is None  # a captured tree without /sys/firmware
+    for said, meant in (("uefi", Firmware.UEFI), ("bios", Firmware.BIOS), ("\x1b[2J", None)):
+        assert parse_facts(base + f"\n==assetctl:boot==\n{said}\n").boot_firmware == meant

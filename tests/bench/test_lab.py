@@ -1,18 +1,28 @@
-"""A real (virtual) machine boots the bench live system from the bench's network.
+"""The technician's day on a real (virtual) machine, from network boot to its own login prompt.
 
 A QEMU machine of the lab (UEFI, its own SMBIOS identity, an NVMe and a SATA disk with their
-own serials) on a bench network inside a network namespace, beside the site's own DHCP server
-(a second dnsmasq that gives addresses and knows nothing of PXE): `bench netboot` answers in
-proxy-DHCP mode, the machine fetches iPXE's script, the kernel and both initramfs parts over
-HTTP, prints its banner, lets the bench's key in, and `bench discover` reads its real SMBIOS
-serial, both disks and the recorded network boot. Software emulation: about 2 minutes, plus
-the live system's build the first time its recipe changes (about 2 minutes, then cached).
+own serials, a pattern written on both) on a bench network inside a network namespace, beside
+the site's own DHCP server (a second dnsmasq that gives addresses and knows nothing of PXE):
+
+1. `bench netboot` answers in proxy-DHCP mode; the machine fetches iPXE's script, the kernel
+   and the initramfs over HTTP, prints its banner and lets the bench's key in;
+2. `bench discover` reads its real SMBIOS serial, both disks, `nvme id-ctrl`, how it booted and
+   the recorded network boot;
+3. `bench prepare` wipes the NVMe disk by Format NVM (cryptographic erase) and the SATA disk
+   by overwrite, deploys the bootable `test-boot` image onto the NVMe disk, verifies it and
+   prints its label (read back by a QR reader);
+4. the machine starts from its own disk and reaches the login prompt of its tag; the pattern
+   is gone from both disk files, read on the host; the certificate names the methods that ran.
+
+Software emulation: about 6 minutes, plus the live system's and the image's builds the first
+time their recipes change (about 2 and 4 minutes, then cached in ASSETCTL_IMAGE_CACHE).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -23,6 +33,11 @@ import pytest
 from lab.machines import BenchNetwork, LabMachine, MachineSpec, missing_tools
 from tests.bench.test_deploy import CACHE
 from tests.conftest import Cli
+from tests.helpers import decode_pdf, pdf_reading
+
+# a persistent home for the lab's built image: rebuilt only when test-boot's recipe changes
+IMAGE_HOME = Path(CACHE) / "lab-home"
+PATTERN_OFFSETS_MIB = (0, 1, 100, 200, 255)  # on both disks (the SATA disk has 256 MiB)
 
 
 @pytest.fixture
@@ -36,18 +51,51 @@ def bench_network() -> object:
         yield network
 
 
+def assetctl(env: dict[str, str], *args: str, timeout: float = 1800) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "assetctl", "-q", *args],
+        env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    assert done.returncode == 0, f"assetctl {' '.join(args)}: {done.stderr[-3000:]}"
+    return done.stdout
+
+
+def write_pattern(disk: Path) -> bytes:
+    """A pattern of this run (in no image) at several places of a disk file; returns it."""
+    pattern = secrets.token_bytes(32)
+    with disk.open("r+b") as handle:
+        for offset in PATTERN_OFFSETS_MIB:
+            handle.seek(offset << 20)
+            handle.write(pattern * (65536 // len(pattern)))
+    return pattern
+
+
+def holds(disk: Path, pattern: bytes) -> bool:
+    """Whether the pattern is anywhere in a disk file, read in 16 MiB pieces that overlap."""
+    with disk.open("rb") as handle:
+        tail = b""
+        while piece := handle.read(16 << 20):
+            if pattern in tail + piece:
+                return True
+            tail = piece[-len(pattern) :]
+    return False
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_machine_boots_the_live_system_from_the_bench_network(
+def test_a_technicians_day_on_a_lab_machine(
     cli_db: Cli, home: Path, tmp_path: Path, bench_network: BenchNetwork
 ) -> None:
     cli_db.ok("bench", "keygen")
     env = {**os.environ, "ASSETCTL_HOME": str(home), "ASSETCTL_IMAGE_CACHE": CACHE}
     env["ASSETCTL_DATABASE_URL"] = cli_db.db_url
-    built = subprocess.run(
-        [sys.executable, "-m", "assetctl", "-q", "bench", "live", "build", "--no-iso"],
-        env=env, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
-    assert built.returncode == 0, built.stderr[-3000:]
+    assetctl(env, "bench", "live", "build", "--no-iso")
+    image_env = {**env, "ASSETCTL_HOME": str(IMAGE_HOME)}
+    image_env.pop("ASSETCTL_DATABASE_URL")
+    assetctl(image_env, "image", "build", "test-boot", timeout=3600)
+    (home / "images").mkdir(parents=True, exist_ok=True)
+    for built in (IMAGE_HOME / "images").iterdir():
+        if built.is_file():
+            os.link(built, home / "images" / built.name)
     network = bench_network
     site = network.run(
         "dnsmasq", "--keep-in-foreground", "--port=0", "--interface=br0", "--bind-interfaces",
@@ -64,6 +112,8 @@ def test_a_machine_boots_the_live_system_from_the_bench_network(
         memory_mb=2048, nvme_serial="NVME-LAB-01", sata_serial="SATA-LAB-01",
     )  # fmt: skip
     machine = LabMachine(spec, network, tmp_path / "machines")
+    patterns = {disk: write_pattern(disk) for disk in (machine.nvme, machine.sata)}
+    assert all(holds(disk, pattern) for disk, pattern in patterns.items())
     try:
         time.sleep(2)
         assert service.poll() is None, service.stdout.read() if service.stdout else ""
@@ -71,18 +121,32 @@ def test_a_machine_boots_the_live_system_from_the_bench_network(
         address = machine.wait_live(timeout=900)
         machine.wait_ssh(address)
         out = cli_db.ok("bench", "discover", address, "--kind", "desktop", "--json").stdout
+        labels = tmp_path / "labels.pdf"
+        prepared = cli_db(
+            "bench", "prepare", "--host", address, "--profile", "test-boot",
+            "--labels", str(labels), "--yes", "--json",
+        )  # fmt: skip
+        live_log = machine.serial().decode(errors="replace")
+        machine.stop()
+        machine.start("disk")
+        [found] = json.loads(out)
+        tag = found["tag"]
+        login = f"{tag} login:".encode()
+        assert prepared.exit_code == 0, (prepared.stdout, prepared.stderr)
+        machine.wait_for(login, timeout=900)
     finally:
         machine.stop()
         service.terminate()
         served = service.communicate(timeout=30)[0].decode(errors="replace")
         site.terminate()
         site.wait(timeout=10)
-    log = machine.serial().decode(errors="replace")
-    assert "iPXE" in log  # the network card's own firmware, then the bench's script
-    assert f"assetctl-live ready: ip={address} serial=LAB-7050-01" in log
+
+    # 1. the network boot, beside the site's DHCP server
+    assert "iPXE" in live_log  # the network card's own firmware, then the bench's script
+    assert f"assetctl-live ready: ip={address} serial=LAB-7050-01" in live_log
     assert address.startswith("10.77.0.2")  # the site's DHCP server gave the address
     assert "proxy-DHCP" in served and f"{spec.mac}  {address}  UEFI  LAB-7050-01: booting" in served
-    [found] = json.loads(out)
+    # 2. what discovery read on the machine
     facts = found["facts"]
     assert found["ok"] and facts["serial"] == "LAB-7050-01"
     assert (facts["manufacturer"], facts["product"]) == ("Dell Inc.", "OptiPlex 7050")
@@ -91,5 +155,37 @@ def test_a_machine_boots_the_live_system_from_the_bench_network(
     assert disks["NVME-LAB-01"]["size_bytes"] == spec.nvme_mib << 20
     assert disks["SATA-LAB-01"]["size_bytes"] == spec.sata_mib << 20
     assert not any(disk["holds_running_system"] for disk in facts["disks"])  # all in memory
+    assert facts["boot_firmware"] == "uefi"
+    # QEMU's NVMe controller offers Format NVM, neither Sanitize nor a cryptographic erase
+    assert disks["NVME-LAB-01"]["erase_commands"] == ["format"]
+    assert disks["NVME-LAB-01"]["firmware_revision"]
     assert [boot["mac"] for boot in found["netboot"]] == [spec.mac]
     assert found["netboot"][0]["platform"] == "efi"
+    # 3. prepare: every step passed, the label read back by a QR reader
+    [row] = json.loads(prepared.stdout)
+    assert (row["tag"], row["discover"], row["wipe"], row["deploy"], row["label"]) == (
+        tag,
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+    ), row
+    assert any(tag in text for _, text, *_ in decode_pdf(labels))
+    view = json.loads(cli_db.ok("asset", "show", tag, "--json").stdout)
+    assert view["status"] == "ready"
+    # 4. the pattern is gone from both disks (read on the host, not by the code under test)
+    for disk, pattern in patterns.items():
+        assert not holds(disk, pattern), f"{disk.name} still holds the pattern"
+    with machine.sata.open("rb") as handle:  # overwritten with zeros, nothing deployed there
+        assert handle.read(1 << 20) == bytes(1 << 20)
+    record = json.loads(cli_db.ok("wipe", "certificate", tag, "--json").stdout)
+    methods = {d["serial"]: (d["method"], d["result"]) for d in record["disks"]}
+    assert methods == {
+        "NVME-LAB-01": ("nvme-format-user-data", "passed"),  # Format NVM, Secure Erase 1
+        "SATA-LAB-01": ("overwrite", "passed"),  # QEMU's SATA disk spins: one pass
+    }, record["disks"]
+    certificate = tmp_path / "certificate.pdf"
+    cli_db.ok("wipe", "certificate", tag, "-o", str(certificate))
+    text = pdf_reading(certificate)
+    assert "NVMe Format : effacement des données utilisateur" in text
+    assert "NVME-LAB-01" in text and "SATA-LAB-01" in text

@@ -261,6 +261,8 @@ def test_the_parsers_read_exactly_what_the_tools_print() -> None:
     assert ata("State:    SD0 Sanitize Idle\n") == ("idle", None)
     assert ata("") == ("unknown", None)
     assert sanitize.dco_real_max("SG_IO: bad/missing sense data") is None
+    # a drive without DCO (QEMU's disk, captured in the bench lab) says "Real max sectors: 1"
+    assert sanitize.dco_real_max(read("hdparm-dco-identify-qemu-7.2-harddisk.txt")) is None
 
 
 def test_ata_identify_reads_the_security_section_only() -> None:
