@@ -107,7 +107,7 @@ class MachineSpec:
     firmware: str = "uefi"  # uefi (OVMF) or bios (SeaBIOS)
     mac: str = "52:54:00:77:00:01"
     memory_mb: int = 1024
-    nvme_mib: int = 3072
+    nvme_mib: int = 3072  # 0: no NVMe controller
     nvme_serial: str = "NVME-LAB-0001"
     sata_mib: int = 256
     sata_serial: str = "SATA-LAB-0001"
@@ -145,7 +145,7 @@ class LabMachine:
         self.monitor = folder / f"{spec.name}-monitor.sock"
         folder.mkdir(parents=True, exist_ok=True)
         for disk, size in ((self.nvme, spec.nvme_mib), (self.sata, spec.sata_mib)):
-            if not disk.exists():
+            if size and not disk.exists():
                 with disk.open("wb") as handle:
                     handle.truncate(size << 20)
         self.variables = folder / f"{spec.name}-OVMF_VARS.fd"
@@ -180,14 +180,18 @@ class LabMachine:
             "-smbios", smbios,
             "-netdev", f"tap,id=net0,ifname={self.tap},script=no,downscript=no",
             "-device", f"virtio-net-pci,netdev=net0,mac={spec.mac},bootindex={order[0]}",
-            "-drive", f"file={self.nvme},if=none,id=nvme0,format=raw",
-            "-device", f"nvme,drive=nvme0,serial={spec.nvme_serial},bootindex={order[1]}",
             "-device", "ahci,id=ahci",
             "-drive", f"file={self.sata},if=none,id=sata0,format=raw",
             "-device",
             f"ide-hd,drive=sata0,bus=ahci.0,serial={spec.sata_serial}"
-            + (",rotation_rate=1" if spec.sata_ssd else ""),
+            + (",rotation_rate=1" if spec.sata_ssd else "")
+            + ("" if spec.nvme_mib else f",bootindex={order[1]}"),
         ]  # fmt: skip
+        if spec.nvme_mib:
+            command += [
+                "-drive", f"file={self.nvme},if=none,id=nvme0,format=raw",
+                "-device", f"nvme,drive=nvme0,serial={spec.nvme_serial},bootindex={order[1]}",
+            ]  # fmt: skip
         if spec.firmware == "uefi":
             command += [
                 "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF / 'OVMF_CODE_4M.fd'}",

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The slower test tier (not CI): QEMU boots a deployed disk to its login prompt. Installs QEMU
-# and the OVMF UEFI firmware, then runs the tests marked slow (about 10 minutes here).
+# The slower test tier (not CI): QEMU boots a deployed disk to its login prompt, and one
+# `bench prepare` runs over four mixed lab machines (UEFI and NVMe, BIOS and SATA booted from
+# its disk afterwards, a drive whose erase lies, an unreachable address). Installs QEMU and the
+# OVMF UEFI firmware, then runs the tests marked slow (about 8 minutes here, with the live
+# system and the test-boot image cached).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

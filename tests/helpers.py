@@ -228,3 +228,17 @@ def staff(name: str, role: str, *, key: bool = True) -> Any:
     from assetctl.access import Actor, Role
 
     return Actor(name, Role(role), unlock_key if key else None)
+
+
+def playbook_module(name: str) -> Any:
+    """One of the playbooks' Ansible modules (playbooks/library/NAME.py), imported as the
+    machine runs it, for its functions' tests."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "playbooks" / "library" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -33,6 +33,8 @@ VERIFICATION_FR = {
     "full read-back": "Relecture complète du support",
     "firmware status + sampled blocks changed": "État rapporté par le micrologiciel et "
     "relecture de blocs échantillonnés",
+    "firmware status + sampled blocks written before, changed after": "État rapporté par le "
+    "micrologiciel, et blocs témoins écrits avant l'effacement puis relus : tous effacés",
 }
 RESULT_FR = {"passed": "Réussi", "failed": "Échec", "interrupted": "Interrompu"}
 

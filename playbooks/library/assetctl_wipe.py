@@ -10,7 +10,6 @@ disk offers one, else one overwrite pass, Clear) and verified by reading it back
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import random
@@ -179,11 +178,34 @@ def verify_zeros(
     return not bad, checked, bad[:10]
 
 
-def sample_digests(path: str, size: int, samples: int, seed: int) -> dict[int, str]:
-    return {
-        offset: hashlib.sha256(data).hexdigest()
+def write_canaries(path: str, size: int, samples: int, seed: int) -> bytes:
+    """Before a firmware erase: the sampled blocks written with a random MiB of this run, so
+    that the erase is seen to change them whatever the disk held (a block that was already
+    zero proves nothing). Returns the canary."""
+    canary = aligned_buffer(MIB)
+    canary.write(os.urandom(MIB))
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_DIRECT", 0))
+    try:
+        for offset in sample_offsets(size, samples, seed):
+            if offset + MIB <= size:
+                os.lseek(fd, offset, os.SEEK_SET)
+                os.writev(fd, [canary])
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    data = bytes(canary)
+    canary.close()
+    return data
+
+
+def canaries_left(path: str, size: int, samples: int, seed: int, canary: bytes) -> list[int]:
+    """After the erase: the sampled blocks that still hold the canary (the drive erased
+    nothing there)."""
+    return [
+        offset
         for offset, data in read_blocks(path, sample_offsets(size, samples, seed))
-    }
+        if data == canary
+    ]
 
 
 def firmware_erase(method: str, path: str, deadline_s: float = 6 * 3600) -> tuple[bool, str]:
@@ -318,18 +340,23 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
         record["errors"].extend(errors)
         passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"], seed)
     else:
-        before = sample_digests(path, size, params["samples"], seed)
+        canary = write_canaries(path, size, params["samples"], seed)
         done, message = firmware_erase(method, path)
         record["firmware_status"] = message
         record["bytes_written"] = 0
         if not done:
             record["errors"].append(message)
-        after = sample_digests(path, size, params["samples"], seed)
-        empty = hashlib.sha256(bytes(MIB)).hexdigest()
-        unchanged = [o for o, d in before.items() if d == after.get(o) and d != empty]
-        passed, checked = done and not unchanged, len(after) * MIB
+        offsets = sample_offsets(size, params["samples"], seed)
+        unchanged = canaries_left(path, size, params["samples"], seed, canary)
+        if done and unchanged:
+            record["errors"].append(
+                f"the drive reported the erase done but {len(unchanged)} of {len(offsets)} "
+                "sampled blocks still hold what the bench wrote there just before: nothing "
+                "was erased; wipe it again with --method overwrite, or set the drive aside"
+            )
+        passed, checked = done and not unchanged, len(offsets) * MIB
         bad = unchanged[:10]
-        record["verification"] = "firmware status + sampled blocks changed"
+        record["verification"] = "firmware status + sampled blocks written before, changed after"
     record.update(bytes_verified=checked, verified=passed, bad_offsets=bad, finished_at=now())
     ok = passed and not record["errors"]
     record["result"] = "passed" if ok else "failed"
@@ -368,12 +395,15 @@ def main() -> None:
                     "finished_at": now(),
                 }
             )
-    failed = [r["path"] for r in records if r["result"] != "passed"]
+    failed = [r for r in records if r["result"] != "passed"]
     result = dict(
         changed=params["mode"] == "wipe", machine_serial=serial, disks=records, refused=False
     )
     if failed:
-        module.fail_json(msg=f"not every disk passed: {', '.join(failed)}", **result)
+        reasons = "; ".join(
+            f"{r['path']}: {(r.get('errors') or ['the read-back found data'])[0]}" for r in failed
+        )
+        module.fail_json(msg=f"not every disk passed: {reasons}", **result)
     module.exit_json(**result)
 
 

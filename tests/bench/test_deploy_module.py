@@ -11,7 +11,6 @@ root and loop devices with partitions.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import time
@@ -20,14 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.bench.test_deploy import big_disk  # noqa: F401 (the fixture)
+from tests.helpers import playbook_module
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location(
-    "assetctl_deploy", ROOT / "playbooks" / "library" / "assetctl_deploy.py"
-)
-assert _spec and _spec.loader
-deploy = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(deploy)
+deploy = playbook_module("assetctl_deploy")
 
 MIB_SECTORS = 2048  # 512-byte sectors
 

@@ -23,20 +23,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from lab.bench import LabBench, prepare_bench
 from lab.machines import BenchNetwork, LabMachine, MachineSpec, missing_tools
 from tests.bench.test_deploy import CACHE
 from tests.conftest import Cli
 from tests.helpers import decode_pdf, pdf_reading
 
-# a persistent home for the lab's built image: rebuilt only when test-boot's recipe changes
-IMAGE_HOME = Path(CACHE) / "lab-home"
 PATTERN_OFFSETS_MIB = (0, 1, 100, 200, 255)  # on both disks (the SATA disk has 256 MiB)
 
 
@@ -49,15 +45,6 @@ def bench_network() -> object:
         pytest.fail(f"the bench lab needs {', '.join(missing)}: scripts/setup.sh installs them")
     with BenchNetwork.create("aclab") as network:
         yield network
-
-
-def assetctl(env: dict[str, str], *args: str, timeout: float = 1800) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "assetctl", "-q", *args],
-        env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-    assert done.returncode == 0, f"assetctl {' '.join(args)}: {done.stderr[-3000:]}"
-    return done.stdout
 
 
 def write_pattern(disk: Path) -> bytes:
@@ -85,61 +72,37 @@ def holds(disk: Path, pattern: bytes) -> bool:
 def test_a_technicians_day_on_a_lab_machine(
     cli_db: Cli, home: Path, tmp_path: Path, bench_network: BenchNetwork
 ) -> None:
-    cli_db.ok("bench", "keygen")
     env = {**os.environ, "ASSETCTL_HOME": str(home), "ASSETCTL_IMAGE_CACHE": CACHE}
     env["ASSETCTL_DATABASE_URL"] = cli_db.db_url
-    assetctl(env, "bench", "live", "build", "--no-iso")
-    image_env = {**env, "ASSETCTL_HOME": str(IMAGE_HOME)}
-    image_env.pop("ASSETCTL_DATABASE_URL")
-    assetctl(image_env, "image", "build", "test-boot", timeout=3600)
-    (home / "images").mkdir(parents=True, exist_ok=True)
-    for built in (IMAGE_HOME / "images").iterdir():
-        if built.is_file():
-            os.link(built, home / "images" / built.name)
-    network = bench_network
-    site = network.run(
-        "dnsmasq", "--keep-in-foreground", "--port=0", "--interface=br0", "--bind-interfaces",
-        "--dhcp-range=10.77.0.200,10.77.0.220,2h", f"--dhcp-leasefile={tmp_path / 'site.leases'}",
-        "--log-facility=-", stdout=(tmp_path / "site.log").open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    subprocess.run(["ip", "-n", network.name, "addr", "add", "10.77.0.2/24", "dev", "br0"])
-    service = subprocess.Popen(
-        [sys.executable, "-m", "assetctl", "bench", "netboot", "--interface", network.interface],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    prepare_bench(env, home)
     spec = MachineSpec(
         "pc1", manufacturer="Dell Inc.", product="OptiPlex 7050", serial="LAB-7050-01",
         memory_mb=2048, nvme_serial="NVME-LAB-01", sata_serial="SATA-LAB-01",
     )  # fmt: skip
-    machine = LabMachine(spec, network, tmp_path / "machines")
+    machine = LabMachine(spec, bench_network, tmp_path / "machines")
     patterns = {disk: write_pattern(disk) for disk in (machine.nvme, machine.sata)}
     assert all(holds(disk, pattern) for disk, pattern in patterns.items())
-    try:
-        time.sleep(2)
-        assert service.poll() is None, service.stdout.read() if service.stdout else ""
-        machine.start("network")
-        address = machine.wait_live(timeout=900)
-        machine.wait_ssh(address)
-        out = cli_db.ok("bench", "discover", address, "--kind", "desktop", "--json").stdout
-        labels = tmp_path / "labels.pdf"
-        prepared = cli_db(
-            "bench", "prepare", "--host", address, "--profile", "test-boot",
-            "--labels", str(labels), "--yes", "--json",
-        )  # fmt: skip
-        live_log = machine.serial().decode(errors="replace")
-        machine.stop()
-        machine.start("disk")
-        [found] = json.loads(out)
-        tag = found["tag"]
-        login = f"{tag} login:".encode()
-        assert prepared.exit_code == 0, (prepared.stdout, prepared.stderr)
-        machine.wait_for(login, timeout=900)
-    finally:
-        machine.stop()
-        service.terminate()
-        served = service.communicate(timeout=30)[0].decode(errors="replace")
-        site.terminate()
-        site.wait(timeout=10)
+    with LabBench.start(bench_network, env, tmp_path) as bench:
+        try:
+            machine.start("network")
+            address = machine.wait_live(timeout=900)
+            machine.wait_ssh(address)
+            out = cli_db.ok("bench", "discover", address, "--kind", "desktop", "--json").stdout
+            labels = tmp_path / "labels.pdf"
+            prepared = cli_db(
+                "bench", "prepare", "--host", address, "--profile", "test-boot",
+                "--labels", str(labels), "--yes", "--json",
+            )  # fmt: skip
+            live_log = machine.serial().decode(errors="replace")
+            machine.stop()
+            machine.start("disk")
+            [found] = json.loads(out)
+            tag = found["tag"]
+            assert prepared.exit_code == 0, (prepared.stdout, prepared.stderr)
+            machine.wait_for(f"{tag} login:".encode(), timeout=900)
+        finally:
+            machine.stop()
+    served = bench.served
 
     # 1. the network boot, beside the site's DHCP server
     assert "iPXE" in live_log  # the network card's own firmware, then the bench's script
@@ -188,4 +151,5 @@ def test_a_technicians_day_on_a_lab_machine(
     cli_db.ok("wipe", "certificate", tag, "-o", str(certificate))
     text = pdf_reading(certificate)
     assert "NVMe Format : effacement des données utilisateur" in text
+    assert "blocs témoins écrits avant l'effacement puis relus : tous effacés" in text
     assert "NVME-LAB-01" in text and "SATA-LAB-01" in text
