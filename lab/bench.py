@@ -2,11 +2,13 @@
 `assetctl bench netboot` on a :class:`~lab.machines.BenchNetwork`, for the tests and the
 benchmarks that run a technician's day on lab machines.
 
-    with LabBench.start(network, home, database_url, tmp) as bench:
+    prepare_bench(env, home)
+    with BenchNetwork.create("aclab") as network, LabBench.start(network, env, tmp) as bench:
         machine = LabMachine(spec, network, tmp / "machines")
         machine.start("network")
         address = machine.wait_live()
-        bench.assetctl("bench", "prepare", "--host", address, ...)
+        run_assetctl(env, "bench", "prepare", "--host", address, ...)
+    bench.served  # what `bench netboot` printed
 """
 
 from __future__ import annotations

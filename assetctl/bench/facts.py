@@ -287,32 +287,20 @@ def parse_smart(text: str) -> tuple[bool | None, int | None, str | None]:
 
 def parse_nvme_controller(text: str) -> tuple[str | None, list[str]]:
     """(firmware revision, erase commands offered) from ``nvme id-ctrl -o json``."""
-    from assetctl.resources.playbooks.module_utils.assetctl_sanitize import nvme_capabilities
+    from assetctl.resources.playbooks.module_utils.assetctl_sanitize import (
+        nvme_capabilities,
+        nvme_erase_commands,
+    )
 
     try:
         data = json.loads(text)
-    except ValueError:
+        caps = nvme_capabilities(text) if isinstance(data, dict) else {}
+    except (TypeError, ValueError):
         return None, []
     if not isinstance(data, dict):
         return None, []
-    try:
-        caps = nvme_capabilities(text)
-    except (TypeError, ValueError):
-        caps = {}
-    sanicap, fna, oacs = caps.get("sanicap", 0), caps.get("fna", 0), caps.get("oacs", 0)
-    offered = [
-        word
-        for word, bit in (
-            ("sanitize-crypto", sanicap & 0x1),
-            ("sanitize-block", sanicap & 0x2),
-            ("sanitize-overwrite", sanicap & 0x4),
-            ("format", oacs & 0x2),
-            ("format-crypto", oacs & 0x2 and fna & 0x4),
-        )
-        if bit
-    ]
     revision = data.get("fr")
-    return (_clean(revision) if isinstance(revision, str) else None), offered
+    return (_clean(revision) if isinstance(revision, str) else None), nvme_erase_commands(caps)
 
 
 def parse_battery(name: str, text: str) -> BatteryFacts:

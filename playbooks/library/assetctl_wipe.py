@@ -178,15 +178,15 @@ def verify_zeros(
     return not bad, checked, bad[:10]
 
 
-def write_canaries(path: str, size: int, samples: int, seed: int) -> bytes:
-    """Before a firmware erase: the sampled blocks written with a random MiB of this run, so
-    that the erase is seen to change them whatever the disk held (a block that was already
-    zero proves nothing). Returns the canary."""
+def write_canaries(path: str, size: int, offsets: list[int]) -> bytes:
+    """Before a firmware erase: the sampled blocks (``offsets``) written with a random MiB of
+    this run, so that the erase is seen to change them whatever the disk held (a block that
+    was already zero proves nothing). Returns the canary."""
     canary = aligned_buffer(MIB)
     canary.write(os.urandom(MIB))
     fd = os.open(path, os.O_WRONLY | getattr(os, "O_DIRECT", 0))
     try:
-        for offset in sample_offsets(size, samples, seed):
+        for offset in offsets:
             if offset + MIB <= size:
                 os.lseek(fd, offset, os.SEEK_SET)
                 os.writev(fd, [canary])
@@ -198,14 +198,10 @@ def write_canaries(path: str, size: int, samples: int, seed: int) -> bytes:
     return data
 
 
-def canaries_left(path: str, size: int, samples: int, seed: int, canary: bytes) -> list[int]:
+def canaries_left(path: str, offsets: list[int], canary: bytes) -> list[int]:
     """After the erase: the sampled blocks that still hold the canary (the drive erased
     nothing there)."""
-    return [
-        offset
-        for offset, data in read_blocks(path, sample_offsets(size, samples, seed))
-        if data == canary
-    ]
+    return [offset for offset, data in read_blocks(path, offsets) if data == canary]
 
 
 def firmware_erase(method: str, path: str, deadline_s: float = 6 * 3600) -> tuple[bool, str]:
@@ -340,14 +336,14 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
         record["errors"].extend(errors)
         passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"], seed)
     else:
-        canary = write_canaries(path, size, params["samples"], seed)
+        offsets = sample_offsets(size, params["samples"], seed)
+        canary = write_canaries(path, size, offsets)
         done, message = firmware_erase(method, path)
         record["firmware_status"] = message
         record["bytes_written"] = 0
         if not done:
             record["errors"].append(message)
-        offsets = sample_offsets(size, params["samples"], seed)
-        unchanged = canaries_left(path, size, params["samples"], seed, canary)
+        unchanged = canaries_left(path, offsets, canary)
         if done and unchanged:
             record["errors"].append(
                 f"the drive reported the erase done but {len(unchanged)} of {len(offsets)} "

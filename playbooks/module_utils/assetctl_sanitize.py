@@ -37,6 +37,24 @@ def nvme_capabilities(text: str) -> dict[str, int]:
     return found
 
 
+def nvme_erase_commands(caps: dict[str, int]) -> list[str]:
+    """The firmware erase commands a controller offers (nvme_capabilities()), in the wipe's
+    words: SANICAP bits 0-2 for Sanitize, OACS bit 1 for Format NVM, FNA bit 2 for its
+    cryptographic erase (the bits choose_method() reads)."""
+    sanicap, fna, oacs = caps.get("sanicap", 0), caps.get("fna", 0), caps.get("oacs", 0)
+    return [
+        word
+        for word, offered in (
+            ("sanitize-crypto", sanicap & 0x1),
+            ("sanitize-block", sanicap & 0x2),
+            ("sanitize-overwrite", sanicap & 0x4),
+            ("format", oacs & 0x2),
+            ("format-crypto", oacs & 0x2 and fna & 0x4),
+        )
+        if offered
+    ]
+
+
 def ata_identify(text: str) -> dict[str, Any] | None:
     """What `hdparm -I` says of the drive's erase features (None when IDENTIFY failed)."""
     model = re.search(r"Model Number:\s*(\S.*?)\s*$", text, re.MULTILINE)

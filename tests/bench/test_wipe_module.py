@@ -17,17 +17,17 @@ def test_a_drive_that_erased_nothing_is_caught_even_on_an_empty_disk(tmp_path: P
     with disk.open("wb") as handle:
         handle.truncate(SIZE)  # all zeros: reading blocks before and after would prove nothing
     offsets = wipe.sample_offsets(SIZE, 16, seed=7)
-    canary = wipe.write_canaries(str(disk), SIZE, 16, seed=7)
+    canary = wipe.write_canaries(str(disk), SIZE, offsets)
     assert len(canary) == wipe.MIB and canary != bytes(wipe.MIB)
     # the drive "erased" nothing: every sampled block still holds the canary
-    assert wipe.canaries_left(str(disk), SIZE, 16, 7, canary) == offsets
+    assert wipe.canaries_left(str(disk), offsets, canary) == offsets
     # the drive erased: zeros (Format NVM, block erase) or another pattern (crypto erase)
     with disk.open("r+b") as handle:
         handle.write(bytes(SIZE))
-    assert wipe.canaries_left(str(disk), SIZE, 16, 7, canary) == []
+    assert wipe.canaries_left(str(disk), offsets, canary) == []
     # a drive that erased half of it
-    canary = wipe.write_canaries(str(disk), SIZE, 16, seed=7)
+    canary = wipe.write_canaries(str(disk), SIZE, offsets)
     with disk.open("r+b") as handle:
         handle.write(b"\xff" * (SIZE // 2))
-    left = wipe.canaries_left(str(disk), SIZE, 16, 7, canary)
+    left = wipe.canaries_left(str(disk), offsets, canary)
     assert left == [o for o in offsets if o >= SIZE // 2]
