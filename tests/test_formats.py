@@ -41,3 +41,14 @@ def test_times_are_local_winter_and_summer() -> None:
     assert local_time(datetime(2026, 7, 1, 16, 43)) == "01/07/2026 18:43"  # naive means UTC
     assert local_time("2026-07-01T16:43:00+00:00", "America/Cayenne") == "01/07/2026 13:43"
     assert local_time(None) == "-" and day(date(2026, 3, 9)) == "09/03/2026"
+
+
+def test_tables_show_moments_in_local_time() -> None:
+    from assetctl.cli.output import cell, excel_cell
+
+    # outside a command: the default zone (a command uses [organisation] time_zone)
+    assert cell("2026-12-02T16:43:00.123456+00:00") == "2026-12-02 17:43"
+    assert cell("2026-07-01T16:43:00Z") == "2026-07-01 18:43"
+    assert cell(datetime(2026, 7, 1, 16, 43)) == "2026-07-01 18:43"  # naive means UTC
+    assert cell("2026-07-01") == "2026-07-01"  # a date has no time zone
+    assert excel_cell("2026-07-01T16:43:00+00:00") == "01/07/2026 18:43"

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
+from assetctl.documents.formats import DEFAULT_ZONE, ISO_DATE, ISO_TIMESTAMP, local_time
 from assetctl.safe_text import spreadsheet_text, visible
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,22 +60,22 @@ def warn(message: str) -> None:
     click.secho(f"Warning: {visible(message)}", err=True, fg="yellow")
 
 
-_ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:[\d.]+\+00:00")
-
-
 def cell(value: Any) -> str:
-    """A value as a table shows it (timestamps to the minute, UTC), with control and
-    text-direction characters written out (safe_text.visible)."""
+    """A value as a table shows it (moments to the minute in the organisation's local time,
+    ``[organisation] time_zone``), with control and text-direction characters written out
+    (safe_text.visible)."""
     return visible(_cell(value))
 
 
 def _cell(value: Any) -> str:
+    from assetctl.documents.formats import in_zone
+
     if value is None:
         return ""
-    if isinstance(value, str) and _ISO_TIMESTAMP.fullmatch(value):
-        return value[:16].replace("T", " ")
+    if isinstance(value, str) and "T" in value and ISO_TIMESTAMP.fullmatch(value):
+        return in_zone(value, _zone()).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return in_zone(value, _zone()).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -182,32 +183,30 @@ def excel_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, str):
-        if _ISO_DATE.fullmatch(value):
+        if ISO_DATE.fullmatch(value):
             return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
-        if _ANY_TIMESTAMP.fullmatch(value):
-            return _local_text(value)
+        if ISO_TIMESTAMP.fullmatch(value):
+            return local_time(value, _zone())
         if _DECIMAL.fullmatch(value):
             return value.replace(".", ",")
         return spreadsheet_text(value)
     if isinstance(value, datetime):
-        return _local_text(value.isoformat())
+        return local_time(value, _zone())
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return cell(value)
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ANY_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:[\d.]+)?([+-]\d{2}:\d{2})?")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
-def _local_text(value: str) -> str:
+def _zone() -> str:
+    """The organisation's time zone, from the running command's settings."""
     from assetctl.cli.context import AppContext
-    from assetctl.documents.formats import DEFAULT_ZONE, local_time
 
     context = click.get_current_context(silent=True)
     app = context.find_object(AppContext) if context else None
-    return local_time(value, app.settings.time_zone if app else DEFAULT_ZONE)
+    return app.settings.time_zone if app else DEFAULT_ZONE
 
 
 def dumps_json(data: Any, *, indent: bool = True) -> bytes:

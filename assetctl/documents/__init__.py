@@ -38,9 +38,25 @@ def a4_document(
     return document, styles, mm
 
 
+def part_mark(name: str) -> Any:
+    """A mark in the story: the pages from here on belong to the part ``name`` (e.g. one of the
+    contract's copies), which their foot says."""
+    from reportlab.platypus import Flowable
+
+    class PartMark(Flowable):  # type: ignore[misc]
+        def wrap(self, *_args: Any) -> tuple[float, float]:
+            return 0, 0
+
+        def draw(self) -> None:
+            self.canv.footer_part = name
+
+    return PartMark()
+
+
 def build(document: Any, story: Sequence[Any], reference: str) -> None:
     """Lay the story out with ``reference · page n / N`` at the foot of every page, so that a
-    page separated from the others still says which document it belongs to."""
+    page separated from the others still says which document it belongs to (and which part of
+    it, after a :func:`part_mark`)."""
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
@@ -61,10 +77,11 @@ def build(document: Any, story: Sequence[Any], reference: str) -> None:
                 self.__dict__.update(state)
                 self.setFont("Helvetica", 8)
                 self.setFillGray(0.35)
+                part = state.get("footer_part")
                 self.drawRightString(
                     document.pagesize[0] - document.rightMargin,
                     document.bottomMargin - 9 * mm,
-                    f"{reference} · page {number} / {total}",
+                    " · ".join([reference, *([part] if part else []), f"page {number} / {total}"]),
                 )
                 super().showPage()
             super().save()

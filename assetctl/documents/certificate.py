@@ -60,7 +60,6 @@ def _pairs(rows: list[tuple[str, str, str, str]], styles: Any, mm: float) -> Any
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
-            ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f0f0f0")),
         ],
     )
     for row, (k1, v1, k2, v2) in enumerate(rows):
@@ -73,6 +72,7 @@ def _pairs(rows: list[tuple[str, str, str, str]], styles: Any, mm: float) -> Any
                     Paragraph(escape(v2), cell),
                 ]
             )
+            # the second label's shade on this row only: under a spanned value it would show
             commands.append(("BACKGROUND", (2, row), (2, row), colors.HexColor("#f0f0f0")))
         else:
             data.append([Paragraph(escape(k1), label), Paragraph(escape(v1), cell), "", ""])

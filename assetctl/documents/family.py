@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents import TEXT_WIDTH, build
+from assetctl.documents import TEXT_WIDTH, build, part_mark
 from assetctl.documents.formats import NBSP, euros
 from assetctl.documents.tables import grid
 from assetctl.vocabulary import FRENCH, Kind, Mode, Outcome
@@ -86,11 +86,12 @@ def render_contract(record: dict[str, Any], path: Path) -> Path:
     document, styles, mm = _doc(path, title, record["organisation"])
     family = "<br/>".join(escape(p) for p in record["representatives"]) or "-"
     story: list[Any] = []
-    for copy in ("Exemplaire de la famille", f"Exemplaire de {org}"):
+    for copy in ("Exemplaire de la famille", f"Exemplaire de {record['organisation']}"):
         story += [
+            part_mark(copy),  # each page's foot says whose copy it is
             Paragraph(f"{org} · Programme de Réussite Éducative", styles["Normal"]),
             Paragraph(escape(title), styles["Title"]),
-            Paragraph(f"<i>{copy}</i>", styles["Normal"]),
+            Paragraph(f"<i>{escape(copy)}</i>", styles["Normal"]),
             Spacer(1, 4 * mm),
             grid(
                 [
@@ -261,6 +262,7 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
     from reportlab.platypus import Paragraph, Spacer
 
     story: list[Any] = [
+        part_mark("Fiche de remise"),
         Paragraph(
             f"Fiche de remise : comptes et mots de passe ({record['number']})", styles["Title"]
         ),

@@ -5,11 +5,15 @@ document takes its figures through here, so that none says "1.6 Go", "0.2 min" o
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 NBSP = "\u00a0"  # between a number and its unit, and between thousands
 DEFAULT_ZONE = "Europe/Paris"
+# dates and moments as the database and --json write them (ISO 8601)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
 
 def number(value: float, digits: int = 0) -> str:
@@ -55,7 +59,12 @@ def local_time(value: datetime | str | None, zone: str = DEFAULT_ZONE) -> str:
     ``2026-12-02T16:43:00+00:00`` -> ``02/12/2026 17:43`` in Paris."""
     if value is None or value == "":
         return "-"
+    return in_zone(value, zone).strftime("%d/%m/%Y %H:%M")
+
+
+def in_zone(value: datetime | str, zone: str = DEFAULT_ZONE) -> datetime:
+    """A moment (aware, or naive meaning UTC, or ISO text) in the time zone ``zone``."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(ZoneInfo(zone))

@@ -5,14 +5,12 @@ stay in ``--json`` and ``--csv``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from assetctl.documents.formats import DEFAULT_ZONE
+from assetctl.documents.formats import DEFAULT_ZONE, ISO_DATE, ISO_TIMESTAMP, in_zone
 from assetctl.safe_text import visible
 from assetctl.vocabulary import VALUES_FR, column_fr
 
@@ -21,8 +19,6 @@ Table = tuple[Sequence[str], Sequence[dict[str, Any]]]
 EUROS_FORMAT = '#,##0.00 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
 TIME_FORMAT = "DD/MM/YYYY HH:MM"
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 ITEM_COLUMNS = ("indicator", "item")  # columns whose values are report items' codes
 
 
@@ -84,18 +80,16 @@ def _typed(column: str, row: dict[str, Any], zone: str) -> tuple[Any, str | None
         return column_fr(text), None
     if column in VALUES_FR:
         return ("Total" if text == "TOTAL" else VALUES_FR[column].get(text, text)), None
-    if _DATE.fullmatch(text):
+    if ISO_DATE.fullmatch(text):
         return date.fromisoformat(text), DATE_FORMAT
-    if _TIMESTAMP.fullmatch(text):
+    if ISO_TIMESTAMP.fullmatch(text):
         return _local(datetime.fromisoformat(text), zone), TIME_FORMAT
     return text, None
 
 
 def _local(moment: datetime, zone: str) -> datetime:
     """Excel has no time zones: the moment in the organisation's local time, naive."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    return in_zone(moment, zone).replace(tzinfo=None)
 
 
 def _shown_width(value: Any, number_format: str | None) -> int:

@@ -4,6 +4,7 @@ whole story, the refusals that keep devices and data safe, and the GDPR rules.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -73,14 +74,19 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     document = pypdfium2.PdfDocument(str(pdf))
     pages = [" ".join(page.get_textpage().get_text_range().split()) for page in document]
     document.close()
-    contract_pages = [p for p in pages if "Conditions" in p]
-    assert any("Exemplaire de la famille" in p for p in contract_pages)
-    assert any("Exemplaire de Le Mans Métropole" in p for p in contract_pages)
-    # each copy (the family's, the organisation's) lists the devices; the handover sheet
-    # with the passwords comes after them
-    contract_text = " ".join(pages).split("Fiche de remise")[0]
-    copies = contract_text.split("Exemplaire de ")[1:]
-    assert len(copies) == 2 and all("LMM-PP-00001" in copy for copy in copies), copies
+    # each page's foot says whose copy it is: the family's, the organisation's, then the
+    # handover sheet with the passwords; each copy lists the devices
+    feet = [re.search(r"Contrat n° CT-2026-0001 · (.+?) · page (\d+) / (\d+)", p) for p in pages]
+    assert all(feet), pages
+    parts = [foot.group(1) for foot in feet if foot]
+    family_copy, city_copy = "Exemplaire de la famille", "Exemplaire de Le Mans Métropole"
+    assert parts == sorted(parts, key=[family_copy, city_copy, "Fiche de remise"].index), parts
+    assert {*parts} == {family_copy, city_copy, "Fiche de remise"}
+    by_part = {part: " ".join(p for p, of in zip(pages, parts, strict=True) if of == part)
+               for part in parts}  # fmt: skip
+    assert all("LMM-PP-00001" in by_part[c] and "Conditions" in by_part[c]
+               for c in (family_copy, city_copy))  # fmt: skip
+    contract_text = by_part[family_copy] + " " + by_part[city_copy]
     assert_readable(pdf, ("LMM-PP-00001", "PF1LAPTOP", "Accompagnement", "Représentant(s)"))
     whole = contract_text
     for expected in ("LMM-PP-00001", "PF1LAPTOP", "LMM-IM-00001", "E78PRINT1", "Sophie Martin",
