@@ -14,9 +14,10 @@ from assetctl.config import Settings
 from assetctl.errors import NotFoundError, ValidationError
 from assetctl.households import equipment as recommended_equipment
 from assetctl.households import sealed
+from assetctl.households.contacts import note_contact
 from assetctl.households.registry import latest_of_household
 from assetctl.models.families import CommitteeSession, Decision, Household, Recommendation
-from assetctl.vocabulary import Mode, Outcome, parse
+from assetctl.vocabulary import Contact, Mode, Outcome, parse
 
 EQUIPMENT = ("desktop", "laptop", "printer", "internet")
 FINAL = frozenset({Outcome.APPROVED, Outcome.REJECTED})
@@ -226,6 +227,8 @@ def decide(
         **values,
     )
     session.add(decision)
+    session.flush()
+    note_contact(session, household.id, Contact.DECISION)  # notified to the family
     if rationale:
         session.flush()
         assert decision.id is not None

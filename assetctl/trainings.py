@@ -9,8 +9,10 @@ from sqlmodel import Session, col, func, select
 
 from assetctl.access import Actor, Permission
 from assetctl.errors import NotFoundError, ValidationError
+from assetctl.households.contacts import note_contact
 from assetctl.models.families import Household, TrainingAttendance, TrainingSession
 from assetctl.models.types import utcnow
+from assetctl.vocabulary import Contact
 
 ATTENDANCE = ("offered", "attended", "absent", "declined")
 
@@ -65,6 +67,8 @@ def record(
         row.updated_by = actor.name
     session.add(row)
     session.flush()
+    if status == "attended":
+        note_contact(session, household.id, Contact.TRAINING, training.held_on)
     return row
 
 

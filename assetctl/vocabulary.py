@@ -96,6 +96,23 @@ class Condition(StrEnum):
     ACCESSORIES_MISSING = "accessories-missing"
 
 
+class Contact(StrEnum):
+    """How the family was last in touch with the programme: the personal data's retention
+    runs from that moment (CNIL's social-sector reference: two years from the last contact)."""
+
+    FORM = "form"  # the diagnostic taken, or the form updated with the family
+    DECISION = "decision"  # the committee's decision, notified to the family
+    CONTRACT = "contract"  # a delivery planned, a signature, a renewal, a return, a cancellation
+    PAYMENT = "payment"
+    TRAINING = "training"  # a training session attended
+    CALL = "call"  # recorded by hand: `household contact`
+    VISIT = "visit"
+    MESSAGE = "message"
+
+
+RECORDED_CONTACTS = (Contact.CALL, Contact.VISIT, Contact.MESSAGE)
+
+
 OPEN_CONTRACT = frozenset({ContractStatus.DRAFT, ContractStatus.ACTIVE})
 OPEN_LINE = frozenset({LineStatus.ALLOCATED, LineStatus.WITH_FAMILY, LineStatus.ACTIVE})
 # kinds that carry a serial number and go to families as computers or printers

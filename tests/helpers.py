@@ -230,14 +230,20 @@ def staff(name: str, role: str, *, key: bool = True) -> Any:
     return Actor(name, Role(role), unlock_key if key else None)
 
 
+MODULE_UTILS = ("assetctl_sanitize", "assetctl_compliance", "assetctl_machine")
+
+
 def playbook_module(name: str) -> Any:
-    """One of the playbooks' Ansible modules (playbooks/library/NAME.py), imported as the
-    machine runs it, for its functions' tests."""
+    """One of the playbooks' Ansible modules (playbooks/library/NAME.py) or of their shared
+    code (playbooks/module_utils/NAME.py), imported as the machine runs it, for its functions'
+    tests."""
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "playbooks" / "library" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
+    folder = "module_utils" if name in MODULE_UTILS else "library"
+    path = Path(__file__).resolve().parents[1] / "playbooks" / folder / f"{name}.py"
+    # named after its path in the repository (as mutation testing names it)
+    spec = importlib.util.spec_from_file_location(f"playbooks.{folder}.{name}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

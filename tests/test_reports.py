@@ -214,7 +214,7 @@ def test_a_purge_changes_no_report(seeded: Cli) -> None:
     ]
     before = [seeded.ok(*args).stdout for args in reports]
     # the Dupont loan, Petit's gift (closed at the handover) and Diallo's rejection: old now
-    shift_history(seeded.db_url, 400)
+    shift_history(seeded.db_url, 800)  # over 2 years since each family's last contact
     moved = [seeded.ok(*args).stdout for args in reports[1:]]
     purged = seeded.ok("household", "purge", "--yes").stderr
     assert "3 household(s) anonymised" in purged

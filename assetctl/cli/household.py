@@ -12,6 +12,7 @@ import click
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
 from assetctl.cli.params import DATE
+from assetctl.vocabulary import RECORDED_CONTACTS
 
 # field -> help; every field of the diagnostic form is an option of `add` and `edit`
 FORM_HELP = {
@@ -96,6 +97,38 @@ def household_edit(app: AppContext, /, ref: str, **fields: Any) -> None:
         values = parse_form(app.settings, given)
         changed = edit(session, app.who(session), find(session, ref), values)
     info(f"{ref.upper()}: {', '.join(changed) if changed else 'nothing changed'}")
+
+
+@household.command("contact")
+@click.argument("ref")
+@click.option(
+    "--by",
+    "how",
+    type=click.Choice([c.value for c in RECORDED_CONTACTS]),
+    required=True,
+    help="How the family was in touch.",
+)
+@click.option("--date", "on", type=DATE, help="When (default: now).")
+@pass_app
+def household_contact(app: AppContext, ref: str, how: str, on: date | None) -> None:
+    """Record a call, visit or message with the family: its personal data is kept
+    [households] purge_after_months from its last contact. Forms, decisions, contract steps,
+    payments and trainings count as contacts by themselves."""
+    from assetctl.households import find
+    from assetctl.households.contacts import record_contact
+    from assetctl.vocabulary import Contact
+
+    with app.session() as session:
+        household = find(session, ref)
+        record_contact(session, app.who(session), household, Contact(how), on)
+        last = household.last_contact_at
+    from assetctl.dates import add_months
+
+    months = app.settings.programme.purge_after_months
+    info(
+        f"{ref.upper()}: last contact {last:%Y-%m-%d}; its personal data is kept until "
+        f"{add_months(last.date(), months):%Y-%m-%d} ({months} months), or later if in touch again."
+    )
 
 
 @household.command("import")
@@ -218,8 +251,10 @@ def household_export(app: AppContext, ref: str, path: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_app
 def household_purge(app: AppContext, dry_run: bool, yes: bool) -> None:
-    """Anonymise households whose last contract closed (or, without one, whose last decision
-    was taken) more than [households] purge_after_months ago. Admin only."""
+    """Anonymise households with no open contract whose last contact with the programme (form,
+    decision, contract step, payment, training, or `household contact`) is more than
+    [households] purge_after_months ago (24: CNIL's reference for social support). Admin
+    only."""
     from assetctl.households import purge
 
     months = app.settings.programme.purge_after_months

@@ -289,7 +289,9 @@ class ProgrammeSettings:
 
     household_prefix: str = setting("households", "FAM", code, key="ref_prefix")
     neighbourhoods: tuple[str, ...] = setting("households", NEIGHBOURHOODS, strings)
-    purge_after_months: int = setting("households", 12, whole(1, 120, " months"))
+    # months from the family's last contact (households.contacts) to the purge of its personal
+    # data: CNIL's reference for social support files keeps them 2 years after the last contact
+    purge_after_months: int = setting("households", 24, whole(1, 120, " months"))
     # the allocation rule: children this age and over get a laptop, younger ones a desktop
     laptop_from_age: int = setting("programme", 9, whole(3, 18))
     one_computer_per_household: bool = setting("programme", True, flag)

@@ -3,6 +3,7 @@ history."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,6 +13,7 @@ from assetctl.errors import NotFoundError
 from assetctl.lifecycle import Status, readiness
 from assetctl.models import Asset
 from assetctl.models.families import Contract, ContractEvent, ContractLine, Household
+from assetctl.vocabulary import Contact
 
 
 def find(session: Session, number: str) -> Contract:
@@ -50,13 +52,27 @@ def devices(session: Session, contract: Contract) -> list[tuple[ContractLine, As
     )
 
 
+# contract events that are not a contact with the family (households.contacts)
+NOT_A_CONTACT = frozenset({"allocated"})
+
+
 def event(session: Session, contract: Contract, actor: Actor, action: str, **details: Any) -> None:
+    from assetctl.households.contacts import note_contact
+
     assert contract.id is not None
     session.add(
         ContractEvent(
             contract_id=contract.id, actor=actor.name, action=action, details=details or None
         )
     )
+    if action not in NOT_A_CONTACT:
+        on = details.get("on") if action == "signed" else None  # a signature's own date
+        note_contact(
+            session,
+            contract.household_id,
+            Contact.CONTRACT,
+            date.fromisoformat(on) if isinstance(on, str) else None,
+        )
 
 
 def touch(session: Session, contract: Contract) -> None:

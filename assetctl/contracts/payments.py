@@ -9,8 +9,9 @@ from sqlmodel import Session, col, select
 
 from assetctl.access import Actor, Permission
 from assetctl.errors import ValidationError
+from assetctl.households.contacts import note_contact
 from assetctl.models.families import Contract, Payment
-from assetctl.vocabulary import ContractStatus, Mode
+from assetctl.vocabulary import Contact, ContractStatus, Mode
 
 
 def record_payment(
@@ -55,6 +56,7 @@ def record_payment(
     )
     session.add(payment)
     session.flush()
+    note_contact(session, contract.household_id, Contact.PAYMENT, payment.paid_on)
     return payment
 
 

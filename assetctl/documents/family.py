@@ -71,7 +71,8 @@ def conditions(record: dict[str, Any]) -> list[str]:
     lines.append(
         f"Données personnelles : les informations du foyer sont utilisées par {org} pour ce "
         "programme uniquement, accessibles aux seuls référents, et anonymisées "
-        f"{record['purge_after_months']} mois après la fin du dernier contrat. La famille peut "
+        f"{record['purge_after_months']} mois après le dernier contact du foyer avec le programme. "
+        "La famille peut "
         "en demander la copie, la rectification ou l'effacement auprès de son référent."
     )
     return lines

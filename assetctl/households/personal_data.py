@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, type_coerce
-from sqlmodel import Session, col, func, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
@@ -29,7 +29,7 @@ from assetctl.models.families import (
     TrainingAttendance,
     TrainingSession,
 )
-from assetctl.models.types import UTCDateTime, utcnow
+from assetctl.models.types import utcnow
 from assetctl.vocabulary import OPEN_CONTRACT
 
 
@@ -130,8 +130,8 @@ def export(session: Session, actor: Actor, household: Household) -> dict[str, An
 def purge_candidates(
     session: Session, settings: Settings, today: date | None = None
 ) -> list[tuple[Household, datetime]]:
-    """Households with no open contract whose last activity (last contract closed, else last
-    decision, else the diagnostic) is older than ``purge_after_months``. One query."""
+    """Households with no open contract whose last contact with the programme
+    (households.contacts) is older than ``purge_after_months``. One query."""
     today = today or date.today()
     limit = add_months(today, -settings.programme.purge_after_months)
     open_contract = (
@@ -143,34 +143,16 @@ def purge_candidates(
         .correlate(Household)
         .exists()
     )
-    last_contract = type_coerce(
-        select(func.max(func.coalesce(Contract.closed_at, Contract.created_at)))
-        .where(Contract.household_id == Household.id)
-        .correlate(Household)
-        .scalar_subquery(),
-        UTCDateTime,
-    )
-    last_decision = type_coerce(
-        select(func.max(Decision.decided_at))
-        .where(Decision.household_id == Household.id)
-        .correlate(Household)
-        .scalar_subquery(),
-        UTCDateTime,
-    )
     query = (
-        select(Household, last_contract, last_decision)
-        .where(col(Household.purged_at).is_(None), ~open_contract)
+        select(Household)
+        .where(
+            col(Household.purged_at).is_(None),
+            ~open_contract,
+            col(Household.last_contact_at) < datetime.combine(limit, time(0), tzinfo=UTC),
+        )
         .order_by(col(Household.ref))
     )
-    out = []
-    for household, contract_at, decided_at in session.exec(query).all():
-        if contract_at is not None:
-            last = contract_at
-        else:
-            last = max(filter(None, [household.updated_at, decided_at]))
-        if last.date() < limit:
-            out.append((household, last))
-    return out
+    return [(household, household.last_contact_at) for household in session.exec(query).all()]
 
 
 def purge(

@@ -19,6 +19,7 @@ from assetctl.access import Actor, Permission, log_access
 from assetctl.config import Settings
 from assetctl.errors import NotFoundError, ValidationError
 from assetctl.households import sealed
+from assetctl.households.contacts import note_contact
 from assetctl.households.form import FACT_FIELDS, PERSONAL_FIELDS, age_on, check_form
 from assetctl.models.families import (
     Contract,
@@ -27,7 +28,7 @@ from assetctl.models.families import (
     Recommendation,
 )
 from assetctl.models.types import utcnow
-from assetctl.vocabulary import ContractStatus
+from assetctl.vocabulary import Contact, ContractStatus
 
 
 def next_ref(session: Session, settings: Settings) -> str:
@@ -107,6 +108,8 @@ def edit(session: Session, actor: Actor, household: Household, values: dict[str,
         session.add(household)
         log_access(session, actor, "update", household, changed)
         session.flush()
+        assert household.id is not None
+        note_contact(session, household.id, Contact.FORM)  # the form updated with the family
     return changed
 
 
@@ -133,6 +136,8 @@ def view(session: Session, actor: Actor, household: Household) -> dict[str, Any]
     out["children_count"] = household.children_count
     out["purged_at"] = jsonable(household.purged_at)
     out["status"] = status(session, household)
+    out["last_contact"] = household.last_contact
+    out["last_contact_at"] = jsonable(household.last_contact_at)
     if actor.may(Permission.PERSONAL_DATA) and household.purged_at is None:
         assert household.id is not None
         personal = sealed.load(session, actor, household.id)

@@ -83,6 +83,8 @@ class Profile:
             wanted.append("systemd-resolved")
         if self.time_limits.get("enabled"):
             wanted.append("timekpr-next")
+        if self.parent.administrator or self.children.administrator:
+            wanted.append("sudo")  # an administrator's group without sudo is no right at all
         if self.unattended_upgrades:
             wanted.append("unattended-upgrades")
         return sorted(set(wanted))

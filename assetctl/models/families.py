@@ -119,6 +119,10 @@ class Household(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(max_length=64)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the family's last contact with the programme (vocabulary.Contact): the retention of its
+    # personal data runs from it (households.contacts)
+    last_contact_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    last_contact: str = Field(default="form", max_length=16)
     purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=1, sa_column=_household_version)
 

@@ -89,7 +89,12 @@ def run_checks(
         "in " + ", ".join(admin) if admin else "no admin group",
     )
     if profile["parent"].get("administrator"):
-        check("parent is an administrator", parent in members.get("sudo", set()), "sudo group")
+        # the sudo group without the sudo package gives no right in a terminal
+        check(
+            "parent is an administrator",
+            parent in members.get("sudo", set()) and "sudo" in packages,
+            "sudo group, sudo installed" if "sudo" in packages else "sudo is not installed",
+        )
     dns = profile.get("dns") or {}
     if dns.get("enabled"):
         text = read(root, "/etc/systemd/resolved.conf.d/assetctl-filter.conf") or ""

@@ -6,21 +6,15 @@ runs on the machine itself.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import playbook_module
+
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "fixtures" / "real-outputs"
-# named after its path in the repository (as mutation testing names it)
-_spec = importlib.util.spec_from_file_location(
-    "playbooks.module_utils.assetctl_sanitize",
-    ROOT / "playbooks" / "module_utils" / "assetctl_sanitize.py",
-)
-assert _spec and _spec.loader
-sanitize = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(sanitize)
+sanitize = playbook_module("assetctl_sanitize")
 
 
 def read(name: str) -> str:

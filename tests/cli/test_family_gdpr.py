@@ -5,7 +5,7 @@ leaves every count unchanged (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ def technician_invocations(s: dict[str, str], tmp: Path) -> dict[str, list[tuple
         "household recommend": [("household", "recommend", ref)],
         "household export": [("household", "export", ref)],
         "household purge": [("household", "purge", "--dry-run")],
+        "household contact": [("household", "contact", ref, "--by", "call")],
         "committee open": [("committee", "open", "--date", "2026-01-01", "--member", "Z")],
         "committee sessions": [("committee", "sessions")],
         "committee agenda": [("committee", "agenda", "--json")],
@@ -216,20 +217,10 @@ def test_a_purge_erases_personal_data_and_leaves_the_counts(
     cw, tech = programme.as_("claire"), programme.as_("theo")
     # nothing is old enough yet
     assert programme.ok("household", "purge", "--dry-run").stdout == ""
-    # the loan comes back; the contract closed and the rejection were 13 months ago
+    # the loan comes back (the family's last contact); that and the rejection were 25 months
+    # ago (CNIL: kept 2 years from the last contact)
     tech.ok("scan", "--mode", "return", input="LMM-PP-00001\nLMM-IM-00001\n")
-    long_ago = TODAY - timedelta(days=400)
-    from assetctl.db import make_engine
-
-    engine = make_engine(programme.db_url)
-    with engine.begin() as connection:
-        for statement in (
-            "UPDATE contract SET closed_at = :t",
-            "UPDATE decision SET decided_at = :t",
-            "UPDATE household SET updated_at = :t",
-        ):
-            connection.execute(sqlalchemy.text(statement), {"t": f"{long_ago} 10:00:00"})
-    engine.dispose()
+    age_history(programme.db_url, TODAY - timedelta(days=761))
 
     counts = {
         "households by qpv and school": "SELECT qpv, school, class_name, count(*) FROM household "
@@ -258,3 +249,88 @@ def test_a_purge_erases_personal_data_and_leaves_the_counts(
     assert shown["personal_data"] == "erased (purged)"
     assert "anonymised" in cw.fails("household", "edit", story["ref"], "--phone", "1").stderr
     assert programme.ok("household", "purge", "--dry-run").stdout == ""
+
+
+def age_history(db_url: str, when: date) -> None:
+    """Every contact of the story moved to ``when`` (as if the story happened then)."""
+    from assetctl.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        for statement in (
+            "UPDATE contract SET closed_at = :t",
+            "UPDATE decision SET decided_at = :t",
+            "UPDATE household SET updated_at = :t, last_contact_at = :t",
+        ):
+            connection.execute(sqlalchemy.text(statement), {"t": f"{when} 10:00:00"})
+    engine.dispose()
+
+
+def test_personal_data_is_kept_two_years_from_the_last_contact(
+    story: dict[str, str], programme: Cli
+) -> None:
+    cw, tech = programme.as_("claire"), programme.as_("theo")
+    ref, ref2 = story["ref"], story["ref2"]
+    shown = json.loads(cw.ok("household", "show", ref, "--json").stdout)
+    # the story's last step with the first family: its rent paid (recorded today)
+    assert (shown["last_contact"], shown["last_contact_at"][:10]) == ("payment", str(TODAY))
+    tech.ok("scan", "--mode", "return", input="LMM-PP-00001\nLMM-IM-00001\n")
+    age_history(programme.db_url, TODAY - timedelta(days=700))  # 23 months: both kept
+    assert programme.ok("household", "purge", "--dry-run").stdout == ""
+    age_history(programme.db_url, TODAY - timedelta(days=740))  # 24 months and a few days
+    assert programme.ok("household", "purge", "--dry-run").stdout.split() == [ref, ref2]
+
+    # a call a month ago keeps the first family; an older visit moves nothing back
+    month_ago = TODAY - timedelta(days=30)
+    said = cw.ok("household", "contact", ref, "--by", "call", "--date", str(month_ago)).stderr
+    assert f"kept until {month_ago.replace(year=month_ago.year + 2)}" in said, said
+    cw.ok("household", "contact", ref, "--by", "visit", "--date", str(TODAY - timedelta(400)))
+    shown = json.loads(cw.ok("household", "show", ref, "--json").stdout)
+    assert (shown["last_contact"], shown["last_contact_at"][:10]) == ("call", str(month_ago))
+    assert programme.ok("household", "purge", "--dry-run").stdout.split() == [ref2]
+    # the second family's form updated with it today: kept too
+    cw.ok("household", "edit", ref2, "--internet", "none")
+    assert programme.ok("household", "purge", "--dry-run").stdout == ""
+    shown = json.loads(cw.ok("household", "show", ref2, "--json").stdout)
+    assert shown["last_contact"] == "form"
+
+    # a date to come, a technician, a contact that is recorded by its own command: refused
+    later = str(TODAY + timedelta(days=1))
+    assert (
+        "in the future"
+        in cw.fails("household", "contact", ref, "--by", "call", "--date", later).stderr
+    )
+    assert "may not" in tech.fails("household", "contact", ref, "--by", "call").stderr
+    wrong = cw("household", "contact", ref, "--by", "payment")
+    assert wrong.exit_code == 2 and "'payment' is not one of" in wrong.stderr
+    # each recorded contact is in the access log, with no value
+    logged = rows(
+        programme.db_url, "SELECT action, purpose FROM access_log WHERE action = 'contact'"
+    )
+    assert sorted(logged) == [("contact", "call"), ("contact", "visit")]
+
+
+def test_the_migration_dates_each_household_from_its_own_history(
+    story: dict[str, str], programme: Cli
+) -> None:
+    from alembic import command
+
+    from assetctl.db import _alembic_config, make_engine
+
+    sql = "SELECT ref, last_contact FROM household ORDER BY ref"
+    made = rows(programme.db_url, sql)  # as the commands recorded them
+    engine = make_engine(programme.db_url)
+    try:
+        command.downgrade(_alembic_config(engine), "0007")
+        command.upgrade(_alembic_config(engine), "0008")
+    finally:
+        engine.dispose()
+    # the first family's rent was its last step, the second family's rejection
+    assert (
+        rows(programme.db_url, sql)
+        == made
+        == [
+            (story["ref"], "payment"),
+            (story["ref2"], "decision"),
+        ]
+    )
