@@ -38,6 +38,7 @@ COMMANDS = {
     "user": "assetctl.cli.user:user",
     "key": "assetctl.cli.key:key",
     "report": "assetctl.cli.report:report",
+    "gdpr": "assetctl.cli.gdpr:gdpr",
 }
 
 

@@ -320,6 +320,8 @@ class Settings:
 
     organisation: str = setting("organisation", "", key="name")  # `init` asks for it
     support_phone: str = setting("organisation", "")
+    # the data protection officer's contact, for the register and the DPIA (`assetctl gdpr`)
+    dpo: str = setting("organisation", "", stripped)
     time_zone: str = setting("organisation", "Europe/Paris", time_zone)
     # `--csv` as French Excel opens it (as `--csv --excel`): ; separators, BOM, decimal comma
     csv_excel: bool = setting("output", False, flag, key="csv_excel")

@@ -1,0 +1,58 @@
+"""`assetctl gdpr`: the processing's register entry and its impact assessment (DPIA), in
+French, from the configuration and the schema, for the data protection officer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from assetctl.cli.context import AppContext, pass_app
+from assetctl.cli.output import emit_json, info
+
+
+@click.group()
+def gdpr() -> None:
+    """What the data protection officer needs: the register entry and the DPIA."""
+
+
+def _output(function: click.decorators.FC) -> click.decorators.FC:
+    function = click.option(
+        "--json", "as_json", is_flag=True, help="Output what it says, as JSON."
+    )(function)
+    return click.option(
+        "-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
+        help="The PDF to write.",
+    )(function)  # fmt: skip
+
+
+def _write(app: AppContext, path: Path | None, as_json: bool, which: str) -> None:
+    from assetctl.documents.gdpr import render_dpia, render_register
+    from assetctl.gdpr import processing_record
+
+    record = processing_record(app.settings)
+    if as_json:
+        emit_json(record)
+        return
+    if path is None:
+        raise click.UsageError("say where to write the PDF: -o FILE.pdf (or --json)")
+    (render_register if which == "register" else render_dpia)(record, path)
+    info(f"{'Register entry' if which == 'register' else 'Impact assessment'} written: {path}")
+
+
+@gdpr.command("register")
+@_output
+@pass_app
+def gdpr_register(app: AppContext, path: Path | None, as_json: bool) -> None:
+    """The programme's entry in the register of processing (GDPR article 30): purposes, legal
+    basis, data (every field of the form), recipients by role, retention, security measures."""
+    _write(app, path, as_json, "register")
+
+
+@gdpr.command("dpia")
+@_output
+@pass_app
+def gdpr_dpia(app: AppContext, path: Path | None, as_json: bool) -> None:
+    """A data protection impact assessment pre-filled with what assetctl does (CNIL's plan:
+    context, principles, rights, risks), the officer's parts left to complete."""
+    _write(app, path, as_json, "dpia")
