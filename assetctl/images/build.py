@@ -227,20 +227,23 @@ def firefox_policies(profile: Profile) -> dict[str, Any]:
 
 
 def timekpr_user(profile: Profile) -> str:
-    """timekpr-nExt's per-user file: allowed hours each day and the daily limit (seconds)."""
+    """timekpr-nExt's per-user file (``/var/lib/timekpr/config/timekpr.USER.conf``): allowed
+    hours each day and the daily limit in seconds. Its section is the user's name, as the
+    daemon reads it (a file it cannot read is replaced by its defaults: no limit at all)."""
     limits = profile.time_limits
     start, end = str(limits.get("allowed_hours", "08:00-20:00")).split("-")
     (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
     hours = []
     for hour in range(h1, h2 + 1):
         first = m1 if hour == h1 else 0
-        last = m2 if hour == h2 else 59
+        last = m2 if hour == h2 else 60  # timekpr's minutes run to 60: the whole hour
         if hour == h2 and m2 == 0:
             break
-        hours.append(str(hour) if (first, last) == (0, 59) else f"{hour}[{first}-{last}]")
+        hours.append(str(hour) if (first, last) == (0, 60) else f"{hour}[{first}-{last}]")
     daily = int(limits.get("daily_minutes", 120)) * 60
     allowed = ";".join(hours)
-    lines = ["[USER]"]
+    lines = ["[DOCUMENTATION]", "#### written by assetctl from the image profile", "",
+             f"[{profile.children.name}]"]  # fmt: skip
     lines += [f"ALLOWED_HOURS_{day} = {allowed}" for day in range(1, 8)]
     lines += [
         "ALLOWED_WEEKDAYS = 1;2;3;4;5;6;7",
@@ -252,6 +255,15 @@ def timekpr_user(profile: Profile) -> str:
         "LOCKOUT_TYPE = terminate",
         "WAKEUP_HOUR_INTERVAL = 0;23",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def timekpr_control(profile: Profile) -> str:
+    """timekpr-nExt's per-user counters (``/var/lib/timekpr/work/USER.time``): nothing spent
+    yet (without it the daemon knows the user only after a first login)."""
+    counters = ("TIME_SPENT_BALANCE", "TIME_SPENT_DAY", "TIME_SPENT_WEEK", "TIME_SPENT_MONTH",
+                "PLAYTIME_SPENT_BALANCE", "PLAYTIME_SPENT_DAY")  # fmt: skip
+    lines = [f"[{profile.children.name}]", *(f"{name} = 0" for name in counters)]
     return "\n".join(lines) + "\n"
 
 
@@ -274,6 +286,7 @@ def playbook_variables(settings: Settings, profile: Profile) -> dict[str, Any]:
         "image_firefox_policies": firefox_policies(profile),
         "image_time_limits": profile.time_limits,
         "image_timekpr_user": timekpr_user(profile),
+        "image_timekpr_control": timekpr_control(profile),
         "image_unattended_upgrades": profile.unattended_upgrades,
         "image_branding_text": str(profile.branding.get("wallpaper_text", "")),
         "image_serial_console": profile.serial_console,

@@ -124,7 +124,7 @@ def run_checks(
         text = read(root, f"/var/lib/timekpr/config/timekpr.{child}.conf") or ""
         check(
             "time limits of the children's account (timekpr-nExt)",
-            "LIMITS_PER_WEEKDAYS" in text,
+            f"[{child}]" in text and "LIMITS_PER_WEEKDAYS" in text,  # the daemon's section
             f"{limits.get('daily_minutes')} minutes a day",
         )
     if profile.get("unattended_upgrades"):

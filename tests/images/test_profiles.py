@@ -147,3 +147,23 @@ def test_an_image_build_without_the_images_extra_says_what_to_install(
     result = cli_db.fails("image", "build", "test-minimal", "--force")
     assert "needs Ansible's community.general collection" in result.stderr
     assert "pip install 'assetctl[images]'" in result.stderr
+
+
+def test_time_limits_are_written_as_timekpr_next_reads_them() -> None:
+    import configparser
+
+    from assetctl.images.build import timekpr_control, timekpr_user
+    from assetctl.images.profiles import load_profile
+
+    college = load_profile("famille-college")  # 180 minutes a day, 07:30 to 21:30
+    config = configparser.ConfigParser(allow_no_value=True)
+    config.read_string(timekpr_user(college))
+    # the daemon reads the section named after the user (a [USER] section, as first written,
+    # made it replace the file with its defaults: no limit; found on a booted lab laptop)
+    user = config["eleve"]
+    hours = "7[30-60];8;9;10;11;12;13;14;15;16;17;18;19;20;21[0-30]"  # minutes run to 60
+    assert [user[f"ALLOWED_HOURS_{day}"] for day in range(1, 8)] == [hours] * 7
+    assert user["LIMITS_PER_WEEKDAYS"] == ";".join(["10800"] * 7)
+    control = configparser.ConfigParser()
+    control.read_string(timekpr_control(college))
+    assert control["eleve"]["TIME_SPENT_DAY"] == "0"
