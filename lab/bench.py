@@ -41,6 +41,25 @@ def run_assetctl(env: dict[str, str], *args: str, timeout: float = 1800) -> str:
     return done.stdout
 
 
+def serial_console_variant(profile: str) -> str:
+    """A copy of the shipped ``profile`` with a console on the serial port too (so that the
+    lab can log in on a machine whose image has no SSH), in the image home's profile folder;
+    its name (``<profile>-lab``)."""
+    from assetctl.resources import shipped
+
+    text = (shipped("images") / f"{profile}.toml").read_text(encoding="utf-8")
+    if "\n[system]\n" not in text:
+        raise LabError(f"profile {profile} has no [system] table")
+    name = f"{profile}-lab"
+    variant = text.replace("\n[system]\n", "\n[system]\nserial_console = true\n", 1)
+    (IMAGE_HOME / "images").mkdir(parents=True, exist_ok=True)
+    (IMAGE_HOME / "images" / f"{name}.toml").write_text(
+        f"# The lab's copy of {profile} with a serial console (written by lab.bench)\n{variant}",
+        encoding="utf-8",
+    )
+    return name
+
+
 def prepare_bench(env: dict[str, str], home: Path, profile: str = "test-boot") -> None:
     """The bench's key, its live system and ``profile``'s image (both cached), in ``home``."""
     if not (home / "bench" / "id_ed25519").exists():

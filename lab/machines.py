@@ -4,6 +4,8 @@
         machine = LabMachine(MachineSpec("pc1", serial="LAB-0001"), network, folder)
         machine.start(boot="network")                       # or "disk", or an ISO path
         address = machine.wait_live()                       # the live system's banner
+        machine.type("parent\r")                            # on its serial console
+        machine.screenshot(folder / "screen.png")           # its VGA screen, through QEMU
 
 The bench (this process: `bench netboot`, SSH, the image server) stays in the host's namespace
 and reaches the machines through one veth pair, whose host end is the bench's interface on the
@@ -109,7 +111,7 @@ class MachineSpec:
     memory_mb: int = 1024
     nvme_mib: int = 3072  # 0: no NVMe controller
     nvme_serial: str = "NVME-LAB-0001"
-    sata_mib: int = 256
+    sata_mib: int = 256  # 0: no SATA disk (a laptop)
     sata_serial: str = "SATA-LAB-0001"
     sata_ssd: bool = False  # QEMU's SATA disk says it spins unless given rotation_rate=1
 
@@ -142,6 +144,7 @@ class LabMachine:
         self.tap = network.add_tap(f"t-{spec.name}"[:15])
         self.process: subprocess.Popen[bytes] | None = None
         self.serial_log = folder / f"{spec.name}-serial.log"
+        self.serial_socket = folder / f"{spec.name}-serial.sock"  # to type on the console
         self.monitor = folder / f"{spec.name}-monitor.sock"
         folder.mkdir(parents=True, exist_ok=True)
         for disk, size in ((self.nvme, spec.nvme_mib), (self.sata, spec.sata_mib)):
@@ -175,18 +178,24 @@ class LabMachine:
         command = [
             "qemu-system-x86_64", "-machine", "q35", "-accel", accel(), "-cpu", "max",
             "-m", str(spec.memory_mb), "-smp", "1", "-display", "none", "-no-reboot",
-            "-serial", f"file:{self.serial_log}",
+            "-chardev",
+            f"socket,id=serial0,path={self.serial_socket},server=on,wait=off,"
+            f"logfile={self.serial_log}",
+            "-serial", "chardev:serial0",
             "-monitor", f"unix:{self.monitor},server,nowait",
             "-smbios", smbios,
             "-netdev", f"tap,id=net0,ifname={self.tap},script=no,downscript=no",
             "-device", f"virtio-net-pci,netdev=net0,mac={spec.mac},bootindex={order[0]}",
             "-device", "ahci,id=ahci",
-            "-drive", f"file={self.sata},if=none,id=sata0,format=raw",
-            "-device",
-            f"ide-hd,drive=sata0,bus=ahci.0,serial={spec.sata_serial}"
-            + (",rotation_rate=1" if spec.sata_ssd else "")
-            + ("" if spec.nvme_mib else f",bootindex={order[1]}"),
         ]  # fmt: skip
+        if spec.sata_mib:
+            command += [
+                "-drive", f"file={self.sata},if=none,id=sata0,format=raw",
+                "-device",
+                f"ide-hd,drive=sata0,bus=ahci.0,serial={spec.sata_serial}"
+                + (",rotation_rate=1" if spec.sata_ssd else "")
+                + ("" if spec.nvme_mib else f",bootindex={order[1]}"),
+            ]  # fmt: skip
         if spec.nvme_mib:
             command += [
                 "-drive", f"file={self.nvme},if=none,id=nvme0,format=raw",
@@ -207,6 +216,7 @@ class LabMachine:
             raise LabError(f"{self.spec.name} is already running")
         self.serial_log.write_bytes(b"")
         self.monitor.unlink(missing_ok=True)
+        self.serial_socket.unlink(missing_ok=True)
         self.process = self.network.run(
             *self.command(boot), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=(self.folder / f"{self.spec.name}-qemu.log").open("wb"),
@@ -250,6 +260,13 @@ class LabMachine:
             time.sleep(1)
         raise LabError(f"{self.spec.name}: no SSH server at {address} in {timeout:.0f} s")
 
+    def type(self, text: str) -> None:
+        """Type ``text`` on the serial console (what it prints goes on to the log)."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(self.serial_socket))
+            sock.sendall(text.encode())
+            time.sleep(0.5)
+
     def tail(self, size: int = 2500) -> str:
         return self.serial()[-size:].decode(errors="replace")
 
@@ -264,6 +281,23 @@ class LabMachine:
                 return sock.recv(65536).decode(errors="replace")
             except TimeoutError:
                 return ""
+
+    def screenshot(self, png: Path) -> Path:
+        """The machine's screen (its VGA card) saved as PNG, through QEMU's screendump."""
+        from PIL import Image
+
+        ppm = png.with_suffix(".ppm")
+        ppm.unlink(missing_ok=True)
+        self.human_monitor(f"screendump {ppm}")
+        deadline = time.monotonic() + 10
+        while not ppm.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if not ppm.exists():
+            raise LabError(f"{self.spec.name}: QEMU wrote no screen dump")
+        with Image.open(ppm) as screen:
+            screen.save(png)
+        ppm.unlink()
+        return png
 
     def stop(self) -> None:
         if self.process is None:
