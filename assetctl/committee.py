@@ -230,7 +230,6 @@ def decide(
     session.flush()
     note_contact(session, household.id, Contact.DECISION)  # notified to the family
     if rationale:
-        session.flush()
         assert decision.id is not None
         sealed.store_rationale(session, decision.id, rationale)
         log_access(session, actor, "decide", household, ["rationale"])

@@ -244,6 +244,14 @@ class LabMachine:
                 )
             time.sleep(1)
 
+    def boot_live(self, timeout: float = 900) -> str:
+        """Start from the bench's network; the live system's address once its SSH server
+        answers (the bench's next step)."""
+        self.start("network")
+        address = self.wait_live(timeout)
+        self.wait_ssh(address)
+        return address
+
     def wait_live(self, timeout: float = 600) -> str:
         """The address the live system's banner prints once it has one."""
         return self.wait_for(READY_RE, timeout).group(1).decode()

@@ -3,6 +3,7 @@ French, from the configuration and the schema, for the data protection officer."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -26,8 +27,9 @@ def _output(function: click.decorators.FC) -> click.decorators.FC:
     )(function)  # fmt: skip
 
 
-def _write(app: AppContext, path: Path | None, as_json: bool, which: str) -> None:
-    from assetctl.documents.gdpr import render_dpia, render_register
+def _write(
+    app: AppContext, path: Path | None, as_json: bool, render: Callable[..., Path], what: str
+) -> None:
     from assetctl.gdpr import processing_record
 
     record = processing_record(app.settings)
@@ -36,8 +38,8 @@ def _write(app: AppContext, path: Path | None, as_json: bool, which: str) -> Non
         return
     if path is None:
         raise click.UsageError("say where to write the PDF: -o FILE.pdf (or --json)")
-    (render_register if which == "register" else render_dpia)(record, path)
-    info(f"{'Register entry' if which == 'register' else 'Impact assessment'} written: {path}")
+    render(record, path)
+    info(f"{what} written: {path}")
 
 
 @gdpr.command("register")
@@ -46,7 +48,9 @@ def _write(app: AppContext, path: Path | None, as_json: bool, which: str) -> Non
 def gdpr_register(app: AppContext, path: Path | None, as_json: bool) -> None:
     """The programme's entry in the register of processing (GDPR article 30): purposes, legal
     basis, data (every field of the form), recipients by role, retention, security measures."""
-    _write(app, path, as_json, "register")
+    from assetctl.documents.gdpr import render_register
+
+    _write(app, path, as_json, render_register, "Register entry")
 
 
 @gdpr.command("dpia")
@@ -55,4 +59,6 @@ def gdpr_register(app: AppContext, path: Path | None, as_json: bool) -> None:
 def gdpr_dpia(app: AppContext, path: Path | None, as_json: bool) -> None:
     """A data protection impact assessment pre-filled with what assetctl does (CNIL's plan:
     context, principles, rights, risks), the officer's parts left to complete."""
-    _write(app, path, as_json, "dpia")
+    from assetctl.documents.gdpr import render_dpia
+
+    _write(app, path, as_json, render_dpia, "Impact assessment")

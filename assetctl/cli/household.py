@@ -114,6 +114,7 @@ def household_contact(app: AppContext, ref: str, how: str, on: date | None) -> N
     """Record a call, visit or message with the family: its personal data is kept
     [households] purge_after_months from its last contact. Forms, decisions, contract steps,
     payments and trainings count as contacts by themselves."""
+    from assetctl.dates import add_months
     from assetctl.households import find
     from assetctl.households.contacts import record_contact
     from assetctl.vocabulary import Contact
@@ -122,8 +123,6 @@ def household_contact(app: AppContext, ref: str, how: str, on: date | None) -> N
         household = find(session, ref)
         record_contact(session, app.who(session), household, Contact(how), on)
         last = household.last_contact_at
-    from assetctl.dates import add_months
-
     months = app.settings.programme.purge_after_months
     info(
         f"{ref.upper()}: last contact {last:%Y-%m-%d}; its personal data is kept until "

@@ -14,7 +14,13 @@ from typing import Any, TypeVar
 
 import click
 
-from assetctl.documents.formats import DEFAULT_ZONE, ISO_DATE, ISO_TIMESTAMP, local_time
+from assetctl.documents.formats import (
+    DEFAULT_ZONE,
+    ISO_DATE,
+    ISO_TIMESTAMP,
+    in_zone,
+    local_time,
+)
 from assetctl.safe_text import spreadsheet_text, visible
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,11 +74,9 @@ def cell(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    from assetctl.documents.formats import in_zone
-
     if value is None:
         return ""
-    if isinstance(value, str) and "T" in value and ISO_TIMESTAMP.fullmatch(value):
+    if isinstance(value, str) and ISO_TIMESTAMP.fullmatch(value):
         return in_zone(value, _zone()).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime):
         return in_zone(value, _zone()).strftime("%Y-%m-%d %H:%M")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col
 
 from assetctl.access import Actor, Permission, log_access
@@ -27,10 +27,10 @@ from assetctl.vocabulary import RECORDED_CONTACTS, Contact
 def moment(on: date | datetime | None) -> datetime:
     """A contact's moment: now (for today too), a timestamp, or noon UTC of an earlier day (a
     signature dated a week ago)."""
-    if on is None or (not isinstance(on, datetime) and on >= date.today()):
-        return utcnow()
     if isinstance(on, datetime):
         return on if on.tzinfo else on.replace(tzinfo=UTC)
+    if on is None or on >= date.today():
+        return utcnow()
     return datetime.combine(on, time(12), tzinfo=UTC)
 
 
@@ -42,10 +42,7 @@ def note_contact(
     when = moment(on)
     session.execute(
         update(Household)
-        .where(
-            col(Household.id) == household_id,
-            or_(col(Household.last_contact_at).is_(None), col(Household.last_contact_at) < when),
-        )
+        .where(col(Household.id) == household_id, col(Household.last_contact_at) < when)
         .values(last_contact_at=when, last_contact=how.value)
         .execution_options(synchronize_session="fetch")
     )

@@ -84,9 +84,7 @@ def test_a_technicians_day_on_a_lab_machine(
     assert all(holds(disk, pattern) for disk, pattern in patterns.items())
     with LabBench.start(bench_network, env, tmp_path) as bench:
         try:
-            machine.start("network")
-            address = machine.wait_live(timeout=900)
-            machine.wait_ssh(address)
+            address = machine.boot_live(timeout=900)
             out = cli_db.ok("bench", "discover", address, "--kind", "desktop", "--json").stdout
             labels = tmp_path / "labels.pdf"
             prepared = cli_db(

@@ -190,9 +190,7 @@ def test_a_family_laptop_starts_to_its_graphical_login_with_its_filter_and_limit
     console = Console(machine)
     with LabBench.start(bench_network, env, tmp_path) as _bench:
         try:
-            machine.start("network")
-            address = machine.wait_live(timeout=900)
-            machine.wait_ssh(address)
+            address = machine.boot_live(timeout=900)
             out = cli_db.ok("bench", "discover", address, "--kind", "laptop", "--json").stdout
             [found] = json.loads(out)
             tag = found["tag"]
