@@ -11,7 +11,7 @@ from assetctl.cli.asset import KIND_CHOICE, ORIGIN_CHOICE
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.live import live, netboot
 from assetctl.cli.output import disk_text, emit_json, emit_rows, info, output_options, warn
-from assetctl.cli.params import WordType
+from assetctl.cli.params import OUTPUT_FILE, WordType
 from assetctl.vocabulary import Firmware, Kind, Origin
 
 
@@ -460,7 +460,7 @@ def bench_verify(app: AppContext, /, tag: str, **options: Any) -> None:
 @click.option(
     "--labels",
     "label_output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_FILE,
     help="Write the ready machines' labels to this PDF.",
 )
 @click.option("--printer", help="Print the ready machines' labels on this CUPS queue.")

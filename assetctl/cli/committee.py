@@ -9,7 +9,7 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_rows, info, output_options
-from assetctl.cli.params import DATE, EUROS, WordType
+from assetctl.cli.params import DATE, EUROS, OUTPUT_FILE, WordType
 from assetctl.vocabulary import Mode, Outcome
 
 
@@ -127,9 +127,7 @@ def committee_decide(
 
 @committee.command("minutes")
 @click.argument("session_number", metavar="SESSION", type=int)
-@click.option(
-    "-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path), required=True
-)
+@click.option("-o", "--output", "path", type=OUTPUT_FILE, required=True)
 @pass_app
 def committee_minutes(app: AppContext, session_number: int, path: Path) -> None:
     """The sitting's minutes, in French (PDF)."""

@@ -10,7 +10,7 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
-from assetctl.cli.params import DATE, DAYS, EUROS, WordType
+from assetctl.cli.params import DATE, DAYS, EUROS, OUTPUT_FILE, WordType
 from assetctl.vocabulary import ContractStatus
 
 LIST_COLUMNS = (
@@ -173,9 +173,7 @@ def _print_contract(data: dict[str, Any]) -> None:
 
 @contract.command("print")
 @click.argument("number")
-@click.option(
-    "-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path), required=True
-)
+@click.option("-o", "--output", "path", type=OUTPUT_FILE, required=True)
 @pass_app
 def contract_print(app: AppContext, number: str, path: Path) -> None:
     """The contract in French (two copies) and the handover sheet with initial passwords."""

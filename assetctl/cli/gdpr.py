@@ -10,6 +10,7 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, info
+from assetctl.cli.params import OUTPUT_FILE
 
 
 @click.group()
@@ -22,7 +23,7 @@ def _output(function: click.decorators.FC) -> click.decorators.FC:
         "--json", "as_json", is_flag=True, help="Output what it says, as JSON."
     )(function)
     return click.option(
-        "-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path),
+        "-o", "--output", "path", type=OUTPUT_FILE,
         help="The PDF to write.",
     )(function)  # fmt: skip
 

@@ -11,7 +11,7 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
-from assetctl.cli.params import DATE
+from assetctl.cli.params import DATE, OUTPUT_FILE
 from assetctl.vocabulary import RECORDED_CONTACTS
 
 # field -> help; every field of the diagnostic form is an option of `add` and `edit`
@@ -227,7 +227,7 @@ def household_recommend(app: AppContext, ref: str, as_of: date | None, output: s
 
 @household.command("export")
 @click.argument("ref")
-@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "path", type=OUTPUT_FILE)
 @pass_app
 def household_export(app: AppContext, ref: str, path: Path | None) -> None:
     """Everything stored about a household, as JSON (GDPR right of access)."""

@@ -11,6 +11,7 @@ import click
 from assetctl.cli.asset import KIND_CHOICE, STATUS_CHOICE
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_rows, info, output_options, warn
+from assetctl.cli.params import OUTPUT_FILE
 from assetctl.cli.progress import Progress
 
 
@@ -25,7 +26,7 @@ def _destination_options(function: Any) -> Any:
             click.option(
                 "-o",
                 "--output",
-                type=click.Path(dir_okay=False, path_type=Path),
+                type=OUTPUT_FILE,
                 help="Write the labels to this PDF file.",
             ),
             click.option("--printer", help="Send to this CUPS printer (lpstat -p lists them)."),

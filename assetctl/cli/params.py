@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -63,9 +64,31 @@ class DaysType(ParamType):
         return int(number) * (unit or 1)
 
 
+class OutputFileType(click.Path):
+    """A file a command writes (a PDF, an export): its folder must exist and be writable, said
+    before any work is done (not found by the writer, after it)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import os
+
+        path = super().convert(value, param, ctx)
+        folder = Path(os.fsdecode(path)).parent
+        if not folder.is_dir():
+            self.fail(
+                f"the folder {folder} does not exist: create it, or write elsewhere", param, ctx
+            )
+        if not os.access(folder, os.W_OK):
+            self.fail(f"the folder {folder} is not writable for you: write elsewhere", param, ctx)
+        return path
+
+
 DATE = DateType()
 EUROS = EurosType()
 DAYS = DaysType()
+OUTPUT_FILE = OutputFileType()
 
 
 class WordType(ParamType):

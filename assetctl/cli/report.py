@@ -11,14 +11,14 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, euros_text, excel_option, info
-from assetctl.cli.params import DATE
+from assetctl.cli.params import DATE, OUTPUT_FILE
 
 
 def formats(function: Callable[..., Any]) -> Callable[..., Any]:
     """--json, --csv (--excel), --xlsx (with -o FILE); a table by default."""
     function = excel_option(function)
     function = click.option(
-        "-o", "--output-file", "path", type=click.Path(dir_okay=False, path_type=Path),
+        "-o", "--output-file", "path", type=OUTPUT_FILE,
         help="The file --xlsx writes.",
     )(function)  # fmt: skip
     for flag, value, text in (
@@ -280,9 +280,7 @@ def targets_list(app: AppContext, output: str, path: Path | None) -> None:
 
 @report.command("pdf")
 @period_options
-@click.option(
-    "-o", "--output", "path", type=click.Path(dir_okay=False, path_type=Path), required=True
-)
+@click.option("-o", "--output", "path", type=OUTPUT_FILE, required=True)
 @pass_app
 def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path) -> None:
     """The report for the committee and funders, in French, with tables and charts."""

@@ -11,7 +11,7 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
-from assetctl.cli.params import DATE
+from assetctl.cli.params import DATE, OUTPUT_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +44,7 @@ def pdf_or_json(default_name: str) -> Callable[[F], F]:
         return click.option(
             "-o",
             "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=OUTPUT_FILE,
             help=f"PDF file (default: {default_name}).",
         )(function)
 

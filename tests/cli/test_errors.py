@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import Cli
-from tests.helpers import add_args
+from tests.helpers import add_args, snapshot
 
 
 def _bug_report(home: Path, stderr: str, kind: str) -> str:
@@ -125,3 +125,26 @@ def test_a_database_made_by_a_newer_assetctl(
             "0099"
         )
     engine.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("gdpr", "register", "-o"),
+        ("gdpr", "dpia", "-o"),
+        ("report", "pdf", "-o"),
+        ("household", "export", "FAM-00001", "-o"),
+        ("committee", "minutes", "1", "-o"),
+        ("wipe", "certificate", "LMM-PC-00001", "-o"),
+    ],
+)
+def test_a_document_into_a_missing_folder_is_refused_before_any_work(
+    cli_db: Cli, home: Path, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    before = snapshot(cli_db.db_url)
+    result = cli_db(*args, str(tmp_path / "missing" / "doc.pdf"))
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert f"the folder {tmp_path / 'missing'} does not exist" in result.stderr
+    assert "bug" not in result.stderr and not (home / "logs").exists()
+    assert snapshot(cli_db.db_url) == before
