@@ -33,6 +33,23 @@ class Firmware(StrEnum):
     BIOS = "bios"
 
 
+class Media(StrEnum):
+    """A disk's kind of storage, as the bench reads it (``bench.facts.DiskFacts.media_type``)."""
+
+    HDD = "hdd"  # spinning
+    SSD = "ssd"
+    NVME = "nvme"
+    EMMC = "emmc"
+    UNKNOWN = "unknown"
+
+
+class ReadBack(StrEnum):
+    """How much of a disk the wipe reads back after an overwrite."""
+
+    FULL = "full"
+    SAMPLE = "sample"  # the first and last MiB and random MiB blocks
+
+
 class Origin(StrEnum):
     """Where a device comes from: the city's fleet, refurbished, or a purchase."""
 

@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from assetctl import lifecycle
 from assetctl.assets import find_asset, timestamp
-from assetctl.errors import NotFoundError, ValidationError
+from assetctl.config.settings import WipeSettings
+from assetctl.errors import ConflictError, NotFoundError, ValidationError
 from assetctl.models import Asset, DiskWipe, WipeRun
+from assetctl.models.types import utcnow
 
 LIST_FIELDS = (
     "certificate",
@@ -130,8 +133,8 @@ def batch_record(
     }
 
 
-def certificate_record(session: Session, tag: str, number: str | None = None) -> dict[str, Any]:
-    """Everything a certificate states: the device, each disk, method, tool, verification."""
+def find_run(session: Session, tag: str, number: str | None = None) -> tuple[Asset, WipeRun]:
+    """A device's wipe: the one numbered ``number``, else its last passed one."""
     asset = find_asset(session, tag)
     statement = select(WipeRun).where(WipeRun.asset_id == asset.id)
     if number:
@@ -145,10 +148,53 @@ def certificate_record(session: Session, tag: str, number: str | None = None) ->
             f"no {what} recorded for {asset.tag}: `assetctl wipe list --tag "
             f"{asset.tag}` shows its wipes"
         )
+    return asset, run
+
+
+def validate(
+    session: Session, tag: str, number: str | None, *, actor: str, policy: WipeSettings
+) -> WipeRun:
+    """Record that ``actor`` accepted a passed wipe's result (its validation, NIST SP 800-88
+    Rev. 2): once, and by someone other than the technician who ran it where the policy says
+    so."""
+    asset, run = find_run(session, tag, number)
+    if run.result != "passed":
+        raise ValidationError(
+            f"wipe {run.certificate_number} of {asset.tag} {run.result}: only a passed wipe is "
+            "validated; wipe the device again on the bench"
+        )
+    if run.validated_by:
+        raise ConflictError(
+            f"wipe {run.certificate_number} was validated by {run.validated_by} on "
+            f"{timestamp(run.validated_at)}"
+        )
+    if policy.separate_validator and actor.strip().lower() == run.operator.strip().lower():
+        raise ValidationError(
+            f"{actor} ran wipe {run.certificate_number}: the programme's policy has another "
+            f"person validate it ({policy.validator}; [wipe] separate_validator)"
+        )
+    run.validated_by, run.validated_at = actor, utcnow()
+    session.add(run)
+    lifecycle.record_event(
+        session,
+        asset,
+        actor=actor,
+        action="wipe_validated",
+        details={"certificate": run.certificate_number},
+    )
+    return run
+
+
+def certificate_record(session: Session, tag: str, number: str | None = None) -> dict[str, Any]:
+    """Everything a certificate states: the device, each disk, method, tool, the verification
+    (the technique ran) and the validation (the read-back, the drive's status, who accepted)."""
+    from assetctl.sanitisation import coverage
+
+    asset, run = find_run(session, tag, number)
     disks = session.exec(
         select(DiskWipe).where(DiskWipe.wipe_run_id == run.id).order_by(col(DiskWipe.id))
     ).all()
-    return {
+    record: dict[str, Any] = {
         "certificate": run.certificate_number,
         "result": run.result,
         "asset": {
@@ -162,8 +208,12 @@ def certificate_record(session: Session, tag: str, number: str | None = None) ->
         },
         "operator": run.operator,
         "bench_host": run.bench_host,
+        # the serial the machine's firmware (DMI) reported on the bench, checked against the tag
+        "machine_serial": (run.details or {}).get("machine_serial"),
         "started_at": timestamp(run.started_at),
         "finished_at": timestamp(run.finished_at),
+        "validated_by": run.validated_by,
+        "validated_at": timestamp(run.validated_at),
         "disks": [
             {
                 "device": d.device,
@@ -183,7 +233,11 @@ def certificate_record(session: Session, tag: str, number: str | None = None) ->
                 "bytes_verified": d.bytes_verified,
                 "errors": d.errors or [],
                 "details": d.details or {},
+                "applied": (d.details or {}).get("applied"),
             }
             for d in disks
         ],
     }
+    for disk in record["disks"]:
+        disk["coverage"] = coverage(disk)
+    return record

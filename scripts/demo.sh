@@ -117,7 +117,11 @@ show assetctl bench discover "$SIM_HOST" --kind laptop
 show assetctl bench wipe LMM-PP-00003 --host "$SIM_HOST" --disk "$SIM_DISK" --yes
 python3 -c "import sys; d=open(sys.argv[1],'rb').read(64 << 20); print(f'old data region of the disk: {d.count(0)/len(d):.0%} zeros after the wipe', file=sys.stderr)" "$SIM_IMAGE"
 show assetctl wipe list
+# the validation (NIST SP 800-88 Rev. 2): accepted by the DSI's asset manager, not the technician
+expect_failure assetctl wipe validate LMM-PP-00003
+show $ADMIN assetctl wipe validate LMM-PP-00003
 show assetctl wipe certificate LMM-PP-00003 -o demo-output/certificat-effacement.pdf
+show assetctl wipe policy -o demo-output/politique-effacement.pdf   # for an auditor
 show assetctl wipe summary -o demo-output/releve-effacements.pdf   # the day's batch of wipes
 show assetctl asset show LMM-PP-00003
 expect_failure assetctl asset status LMM-PP-00003 ready --reason "not imaged yet"
@@ -214,5 +218,6 @@ echo >&2
 echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
 echo "      labels: demo-output/etiquettes-*.pdf; certificate: demo-output/certificat-effacement.pdf;" >&2
 echo "      the day's wipes: demo-output/releve-effacements.pdf; all pages: demo-output/galerie/index.html;" >&2
+echo "      sanitisation policy: demo-output/politique-effacement.pdf;" >&2
 echo "      committee minutes: demo-output/pv-commission.pdf; GDPR export: demo-output/export-rgpd.json;" >&2
 echo "      contract: demo-output/contrat.pdf; reports: demo-output/rapport-programme.pdf, demo-output/parc.xlsx" >&2

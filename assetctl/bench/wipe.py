@@ -29,6 +29,7 @@ from assetctl.db import session_scope
 from assetctl.errors import AssetctlError, NotFoundError, ValidationError
 from assetctl.models import Asset, DiskWipe, WipeRun
 from assetctl.models.types import utcnow
+from assetctl.vocabulary import ReadBack
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -192,6 +193,22 @@ def _asset_by_serial(session: Session, facts: MachineFacts) -> Asset:
     return asset
 
 
+# what a disk's record keeps beyond its columns: why the method, what the firmware said, and
+# the evidence of the verification (applied) and the validation (read-back) the certificate states
+DETAILS = (
+    "reason",
+    "firmware",
+    "firmware_status",
+    "bad_offsets",
+    "sample_seed",
+    "applied",
+    "read_back",
+    "sample_blocks",
+    "block_size",
+    "samples",
+)
+
+
 def _parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -264,12 +281,7 @@ def record_run(
                 bytes_written=record.get("bytes_written"),
                 bytes_verified=record.get("bytes_verified"),
                 errors=record.get("errors") or None,
-                details={
-                    k: record[k]
-                    for k in ("reason", "firmware", "bad_offsets", "sample_seed", "firmware_status")
-                    if k in record
-                }
-                or None,
+                details={k: record[k] for k in DETAILS if k in record} or None,
             )
         )
     session.flush()
@@ -305,15 +317,18 @@ def run_wipe(
     *,
     actor: str,
     method: str = "auto",
-    verify: str = "sample",
-    samples: int = 64,
+    verify: ReadBack | None = None,
+    samples: int | None = None,
     mode: str = "wipe",
     dmi_root: str | None = None,
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[WipeOutcome]:
-    """Wipe the planned machines (all at once) and record every outcome."""
+    """Wipe the planned machines (all at once) and record every outcome. Each disk is read
+    back as the programme's policy says for its media (``[wipe]``), or in full if ``verify``
+    asks for it; ``samples`` random blocks where a sample is enough (default: the policy's)."""
     from assetctl.bench.playbooks import run_playbook
+    from assetctl.sanitisation import read_back_for
 
     ready = [p for p in plans if p.ok]
     hosts: dict[str, tuple[Target, dict[str, Any]]] = {}
@@ -321,11 +336,16 @@ def run_wipe(
         assert plan.tag is not None
         variables: dict[str, Any] = {
             "assetctl_disks": [
-                {"path": d.path, "serial": d.serial, "size_bytes": d.size_bytes} for d in plan.disks
+                {
+                    "path": d.path,
+                    "serial": d.serial,
+                    "size_bytes": d.size_bytes,
+                    "verify": read_back_for(d.media_type, verify, settings.wipe).value,
+                }
+                for d in plan.disks
             ],
             "assetctl_method": method,
-            "assetctl_verify": verify,
-            "assetctl_samples": samples,
+            "assetctl_samples": samples or settings.wipe.samples,
             "assetctl_mode": mode,
         }
         if plan.serial:

@@ -12,7 +12,7 @@ from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.live import live, netboot
 from assetctl.cli.output import disk_text, emit_json, emit_rows, info, output_options, warn
 from assetctl.cli.params import OUTPUT_FILE, WordType
-from assetctl.vocabulary import Firmware, Kind, Origin
+from assetctl.vocabulary import Firmware, Kind, Origin, ReadBack
 
 
 @click.group()
@@ -181,17 +181,15 @@ def _wipe_options(function: Any) -> Any:
             ),
             click.option(
                 "--verify",
-                type=click.Choice(["sample", "full"]),
-                default="sample",
-                show_default=True,
-                help="Read back a sample (first/last MiB + random) or the whole disk.",
+                type=click.Choice([r.value for r in ReadBack]),
+                help="Read back a sample (first/last MiB + random) or the whole disk; "
+                "default: the policy's for the disk's media (`assetctl wipe policy`), which "
+                "--verify sample cannot lower.",
             ),
             click.option(
                 "--samples",
                 type=click.IntRange(1, 100_000),
-                default=64,
-                show_default=True,
-                help="Random 1 MiB blocks read back in sample mode.",
+                help="Random 1 MiB blocks read back in sample mode (default: the policy's).",
             ),
             click.option(
                 "--yes", "-y", is_flag=True, help="Do not ask for confirmation (batches)."
@@ -225,8 +223,8 @@ def _run(
     hosts: tuple[str, ...],
     inventory: Path | None,
     disks: tuple[str, ...],
-    verify: str,
-    samples: int,
+    verify: str | None,
+    samples: int | None,
     yes: bool,
     confirm_no_serial: bool,
     method: str,
@@ -279,7 +277,7 @@ def _run(
                 plans,
                 actor=app.actor,
                 method=method,
-                verify=verify,
+                verify=ReadBack(verify) if verify else None,
                 samples=samples,
                 mode=mode,
                 dmi_root=remote,

@@ -86,6 +86,7 @@ def wipe_certificate(
         path,
         organisation=app.settings.organisation,
         destination=destination,
+        validator=app.settings.wipe.validator,
         zone=app.settings.time_zone,
     )
     info(f"Certificate {record['certificate']} of {record['asset']['tag']} written.")
@@ -130,4 +131,41 @@ def wipe_summary(
         f"Batch summary: {totals['machines']} machine(s), {totals['passed']} passed, "
         f"{totals['failed']} failed or interrupted."
     )
+    click.echo(str(path))
+
+
+@wipe.command("validate")
+@click.argument("tag")
+@click.option("--number", help="This wipe's certificate (default: the device's last passed wipe).")
+@pass_app
+def wipe_validate(app: AppContext, tag: str, number: str | None) -> None:
+    """Accept a passed wipe's result (its validation, NIST SP 800-88 Rev. 2), as the person
+    the policy names ([wipe] validator): once, and by someone other than the technician who
+    ran it unless [wipe] separate_validator is false. The certificate then says who and when."""
+    from assetctl.wipes import validate
+
+    with app.session() as session:
+        run = validate(session, tag, number, actor=app.actor, policy=app.settings.wipe)
+        number = run.certificate_number
+    info(f"Wipe {number} validated by {app.actor}.")
+    click.echo(number)
+
+
+@wipe.command("policy")
+@pdf_or_json("politique-effacement.pdf")
+@pass_app
+def wipe_policy(app: AppContext, output: Path | None, as_json: bool) -> None:
+    """Print the programme's sanitisation policy from the configuration ([wipe]): which method
+    for which media, how wipes are verified and validated and by whom, how long the records
+    are kept (PDF in French, as an auditor asks for it, or JSON)."""
+    from assetctl.sanitisation import policy_record
+
+    record = policy_record(app.settings.wipe, app.settings.organisation)
+    if as_json:
+        emit_json(record)
+        return
+    from assetctl.documents.wipe_policy import render_policy
+
+    path = render_policy(record, output or Path("politique-effacement.pdf"))
+    info("Sanitisation policy written.")
     click.echo(str(path))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from assetctl.errors import ConfigError
-from assetctl.vocabulary import Kind
+from assetctl.vocabulary import Kind, Media
 
 Check = Callable[[Any, str], Any]
 T = TypeVar("T")
@@ -161,6 +161,20 @@ def strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def media_types(value: Any, where: str) -> tuple[Media, ...]:
+    """A list of disk media types (may be empty)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where} must be a list of media types, e.g. ["hdd"]')
+    known = ", ".join(m.value for m in Media)
+    found = []
+    for item in value:
+        try:
+            found.append(Media(item.strip().lower()))
+        except ValueError:
+            raise ConfigError(f"{where}: {item!r} is not a media type ({known})") from None
+    return tuple(dict.fromkeys(found))
+
+
 def url_or_empty(value: Any, where: str) -> str:
     found = stripped(value, where)
     if found and not _URL_RE.match(found):
@@ -274,6 +288,20 @@ class BenchSettings:
 
 
 @dataclass(frozen=True)
+class WipeSettings:
+    """``[wipe]``: the programme's sanitisation policy (``assetctl wipe policy`` prints it)."""
+
+    # media whose overwrite is read back in full: a sample misses a region the disk kept
+    full_read_back: tuple[Media, ...] = setting("wipe", (Media.HDD,), media_types)
+    samples: int = setting("wipe", 64, whole(8, 100_000, " blocks"))
+    # who accepts a wipe's validation (`assetctl wipe validate`), by function
+    validator: str = setting("wipe", "Responsable du parc informatique de la DSI", stripped)
+    # the validation accepted by someone other than the technician who ran the wipe
+    separate_validator: bool = setting("wipe", True, flag)
+    records_kept_years: int = setting("wipe", 10, whole(1, 100, " years"))
+
+
+@dataclass(frozen=True)
 class ImageSettings:
     """``[images]``: where image builds cache the base, which mirror and proxy."""
 
@@ -337,6 +365,7 @@ class Settings:
     bench: BenchSettings = nested(BenchSettings)
     programme: ProgrammeSettings = nested(ProgrammeSettings)
     images: ImageSettings = nested(ImageSettings)
+    wipe: WipeSettings = nested(WipeSettings)
     # where the settings came from (not settings themselves)
     config_path: Path | None = None
     data_dir: Path = Path(".")

@@ -1,9 +1,11 @@
 """French documents: the sanitisation certificate, contracts, minutes, the programme's report
 (reportlab), and spreadsheets (openpyxl)."""
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 TEXT_WIDTH = 174.0  # mm: A4 less the 18 mm margins
 HEADINGS = ("Title", "Heading1", "Heading2", "Heading3", "Heading4")
@@ -36,6 +38,18 @@ def a4_document(
     for name in HEADINGS:
         styles[name].keepWithNext = 1
     return document, styles, mm
+
+
+def inline(value: str) -> str:
+    """Plain text for a paragraph: escaped, `commands` set in a fixed-width font."""
+    return re.sub(r"`([^`]+)`", r'<font face="Courier">\1</font>', escape(value))
+
+
+def bullets(items: Sequence[str], styles: Any) -> list[Any]:
+    """One paragraph per item (plain text, see :func:`inline`), with a bullet."""
+    from reportlab.platypus import Paragraph
+
+    return [Paragraph(f"• {inline(item)}", styles["BodyText"]) for item in items]
 
 
 def part_mark(name: str) -> Any:

@@ -1,4 +1,6 @@
-"""The certificate of sanitisation, in French, with the fields of NIST SP 800-88 App. G."""
+"""The certificate of sanitisation, in French: NIST SP 800-88 Rev. 2 and IEEE 2883, with the
+fields of Rev. 1's appendix G, the verification and the validation as two results; the batch
+summary of a day's wipes; and the programme's sanitisation policy (``assetctl wipe policy``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,15 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents.formats import DEFAULT_ZONE, NBSP, day, gigabytes, local_time, number
+from assetctl.documents.formats import (
+    DEFAULT_ZONE,
+    NBSP,
+    day,
+    gigabytes,
+    local_time,
+    number,
+    percent,
+)
 
 METHODS_FR = {
     "overwrite": "Écrasement complet (une passe de zéros)",
@@ -41,6 +51,48 @@ RESULT_FR = {"passed": "Réussi", "failed": "Échec", "interrupted": "Interrompu
 
 def _verification(value: str | None) -> str:
     return VERIFICATION_FR.get(value or "", value or "-")
+
+
+def _applied(disk: dict[str, Any]) -> str:
+    """The verification: whether the technique was applied as intended."""
+    if disk["applied"] is None:
+        return "non enregistrée (effacement antérieur à la version 2 de la norme)"
+    status = (disk["details"] or {}).get("firmware_status")
+    if disk["method"] == "overwrite" or not status:
+        written = number(disk["bytes_written"] or 0)
+        size = number(disk["size_bytes"] or 0)
+        what = f"{written} octets écrits sur {size}"
+    else:
+        what = f"le disque a rendu compte de la commande ({status})"
+    return f"{'conforme' if disk['applied'] else 'non conforme'} : {what}"
+
+
+def coverage_text(found: dict[str, Any]) -> str:
+    """What a read-back covered (:func:`assetctl.sanitisation.coverage`), in words."""
+    if found.get("read_back") == "full":
+        return f"Couverture : {percent(found['share_read'] or 0)} du support relu."
+    if "missed" not in found:
+        return ""
+    size = found["block_size"]
+    what = "blocs témoins" if found["read_back"] == "canaries" else "blocs"
+    unit = f"{number(size / 1024 / 1024)}{NBSP}Mio" if size % (1024 * 1024) == 0 else f"{size} o"
+    misses = [
+        f"de {number(mib)}{NBSP}Mio, {percent(chance)}"
+        for mib, chance in found["missed"].items()
+        if chance > 0
+    ]
+    text = (
+        f"Couverture : {number(found['blocks'] or 0)} {what} de {unit} relus "
+        f"({percent(found['share_read'] or 0, 1)} du support), dont {number(found['draws'])} "
+        "tirés au hasard."
+    )
+    if misses:
+        text += (
+            " Probabilité qu'une zone restée intacte échappe à la relecture : "
+            + " ; ".join(misses)
+            + "."
+        )
+    return text
 
 
 def _pairs(rows: list[tuple[str, str, str, str]], styles: Any, mm: float) -> Any:
@@ -88,11 +140,13 @@ def render_certificate(
     *,
     organisation: str,
     destination: str,
+    validator: str,
     zone: str = DEFAULT_ZONE,
 ) -> Path:
     """Write the certificate of ``record`` (from :func:`assetctl.wipes.certificate_record`):
     one page for a machine and its disk, each further disk on the page after, the signatures
-    kept with the last one; every page says the certificate's number."""
+    kept with the last one; every page says the certificate's number. ``validator`` is the
+    function that accepts the validation (``[wipe] validator``)."""
     from reportlab.lib import colors
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
@@ -106,7 +160,10 @@ def render_certificate(
         Paragraph(escape(organisation), styles["Heading3"]),
         Paragraph(escape(title), styles["Title"]),
         Paragraph(
-            "Établi selon la norme NIST SP 800-88 (Guidelines for Media Sanitization), annexe G.",
+            "Établi selon NIST SP 800-88 Rev. 2 (Guidelines for Media Sanitization, septembre "
+            "2025) et IEEE 2883-2022 (commandes d'effacement par interface), avec les champs de "
+            "l'annexe G de la Rev. 1. La vérification dit que la technique a été appliquée ; la "
+            "validation, que le résultat est suffisant, acceptée par une personne désignée.",
             styles["Italic"],
         ),
         Spacer(1, 3 * mm),
@@ -128,7 +185,15 @@ def render_certificate(
                     "Ancien n° d'inventaire",
                     asset["former_inventory"] or "-",
                 ),
-                ("Supports", f"{len(disks)} support(s) effacé(s)", "", ""),
+                (
+                    "Supports",
+                    f"{len(disks)} support(s), "
+                    f"{gigabytes(sum(d['size_bytes'] or 0 for d in disks))} au total ; "
+                    f"{sum(bool(d['verified']) for d in disks)} validé(s) par la relecture",
+                    "N° de série lu sur le banc (DMI)",
+                    record["machine_serial"] or "-",
+                ),
+                ("Validation acceptée", _accepted(record, validator, zone), "", ""),
                 ("Destination", destination, "", ""),
             ],
             styles,
@@ -167,9 +232,11 @@ def render_certificate(
                         "Octets vérifiés",
                         f"{number(checked)} ({gigabytes(checked)})" if checked else "0",
                     ),
+                    ("Vérification (technique appliquée)", _applied(disk), "", ""),
                     (
-                        "Vérification",
-                        f"{_verification(disk['verification'])} : {verified}",
+                        "Validation (résultat)",
+                        f"{_verification(disk['verification'])} : {verified}. "
+                        + coverage_text(disk["coverage"]),
                         "",
                         "",
                     ),
@@ -214,6 +281,14 @@ def render_certificate(
     ]
     build(document, story, f"Certificat n° {record['certificate']}")
     return path
+
+
+def _accepted(record: dict[str, Any], validator: str, zone: str) -> str:
+    if record["validated_by"]:
+        return f"par {record['validated_by']}, le {local_time(record['validated_at'], zone)}"
+    if record["result"] != "passed":
+        return "sans objet : l'effacement n'a pas réussi"
+    return f"en attente, par : {validator} (assetctl wipe validate)"
 
 
 def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone: str) -> Path:

@@ -27,6 +27,18 @@ def euros(cents: int | None) -> str:
     return f"{number((cents or 0) / 100, 2)}{NBSP}€"
 
 
+def percent(fraction: float, digits: int = 0) -> str:
+    """``0.0645`` -> ``6 %`` (``digits`` after the comma); a chance that is neither nil nor
+    certain never rounds to 0 % or 100 %: ``moins de 1 %``, ``plus de 99 %``."""
+    step = 10**-digits
+    value = fraction * 100
+    if 0 < value < step:
+        return f"moins de {number(step, digits)}{NBSP}%"
+    if 100 - step < value < 100:
+        return f"plus de {number(100 - step, digits)}{NBSP}%"
+    return f"{number(value, digits)}{NBSP}%"
+
+
 def gigabytes(size_bytes: int | None) -> str:
     """A disk's size as its maker counts it: ``1600000000`` -> ``1,6 Go``."""
     if not size_bytes:

@@ -5,38 +5,26 @@ says so."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents import TEXT_WIDTH, a4_document, build
+from assetctl.documents import TEXT_WIDTH, a4_document, build, bullets, inline
 from assetctl.documents.formats import day
 from assetctl.documents.tables import grid
 
 TO_FILL = "<i>à compléter</i>"
 
 
-def _text(value: str) -> str:
-    """Plain text for a paragraph: escaped, `commands` set in a fixed-width font."""
-    return re.sub(r"`([^`]+)`", r'<font face="Courier">\1</font>', escape(value))
-
-
-def _bullets(items: list[str], styles: Any) -> list[Any]:
-    from reportlab.platypus import Paragraph
-
-    return [Paragraph(f"• {_text(item)}", styles["BodyText"]) for item in items]
-
-
 def _header(record: dict[str, Any], title: str, styles: Any, mm: float) -> list[Any]:
     from reportlab.platypus import Paragraph, Spacer
 
     return [
-        Paragraph(_text(record["organisation"]), styles["Normal"]),
+        Paragraph(inline(record["organisation"]), styles["Normal"]),
         Paragraph(escape(title), styles["Title"]),
         Paragraph(
-            f"{_text(record['processing'])}. Établi le {day(date.today())} par assetctl "
+            f"{inline(record['processing'])}. Établi le {day(date.today())} par assetctl "
             "à partir de sa configuration et de son schéma de données.",
             styles["Normal"],
         ),
@@ -51,11 +39,11 @@ def _common(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
     heading = styles["Heading2"]
     identity = grid(
         [
-            ["<b>Responsable du traitement</b>", _text(record["organisation"])],
-            ["<b>Délégué à la protection des données</b>", _text(record["dpo"])],
-            ["<b>Base légale</b>", _text(record["legal_basis"])],
-            ["<b>Personnes concernées</b>", _text(", ".join(record["people"]))],
-            ["<b>Transferts hors UE</b>", _text(record["transfers"])],
+            ["<b>Responsable du traitement</b>", inline(record["organisation"])],
+            ["<b>Délégué à la protection des données</b>", inline(record["dpo"])],
+            ["<b>Base légale</b>", inline(record["legal_basis"])],
+            ["<b>Personnes concernées</b>", inline(", ".join(record["people"]))],
+            ["<b>Transferts hors UE</b>", inline(record["transfers"])],
         ],
         styles,
         total=TEXT_WIDTH * mm,
@@ -65,18 +53,18 @@ def _common(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
     data = grid(
         [["Donnée", "Traitement"]]
         + [
-            [_text(label), "scellée (chiffrée), effacée à l'échéance"]
+            [inline(label), "scellée (chiffrée), effacée à l'échéance"]
             for _, label in record["personal"]
         ]
-        + [[_text(label), "en clair, anonyme, conservée"] for _, label in record["facts"]],
+        + [[inline(label), "en clair, anonyme, conservée"] for _, label in record["facts"]],
         styles,
         total=TEXT_WIDTH * mm,
         widths=[100 * mm, 74 * mm],
     )
     recipients = grid(
         [["Destinataire", "Ce qu'il peut faire"]]
-        + [[_text(role), _text(" ; ".join(rights))] for role, rights in record["recipients"]]
-        + [["Commission d'attribution", _text(record["committee"])]],
+        + [[inline(role), inline(" ; ".join(rights))] for role, rights in record["recipients"]]
+        + [["Commission d'attribution", inline(record["committee"])]],
         styles,
         total=TEXT_WIDTH * mm,
         widths=[55 * mm, 119 * mm],
@@ -85,7 +73,7 @@ def _common(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
         Paragraph("Identification", heading),
         identity,
         Paragraph("Finalités", heading),
-        *_bullets(record["purposes"], styles),
+        *bullets(record["purposes"], styles),
         Paragraph("Données traitées", heading),
         Paragraph(
             "Les champs du formulaire de diagnostic, tels que la base les contient, et ce que "
@@ -93,19 +81,19 @@ def _common(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
             styles["BodyText"],
         ),
         data,
-        *_bullets(record["device_data"], styles),
+        *bullets(record["device_data"], styles),
         Paragraph("Destinataires", heading),
         recipients,
         Paragraph("Durées de conservation", heading),
-        *_bullets(record["retention"], styles),
+        *bullets(record["retention"], styles),
         Paragraph(
             "Le dernier contact est, selon ce qui a lieu en dernier : "
-            + _text(" ; ".join(record["contacts"]))
+            + inline(" ; ".join(record["contacts"]))
             + ". Il est enregistré sur le foyer à chaque fois.",
             styles["BodyText"],
         ),
         Paragraph("Mesures de sécurité en place", heading),
-        *_bullets(record["measures"], styles),
+        *bullets(record["measures"], styles),
     ]
 
 
@@ -138,7 +126,7 @@ def render_dpia(record: dict[str, Any], path: Path) -> Path:
     heading, body = styles["Heading1"], styles["BodyText"]
     rights = grid(
         [["Droit", "Comment il s'exerce"]]
-        + [[_text(name), _text(how)] for name, how in record["rights"]],
+        + [[inline(name), inline(how)] for name, how in record["rights"]],
         styles,
         total=TEXT_WIDTH * mm,
         widths=[45 * mm, 129 * mm],

@@ -36,6 +36,9 @@ class WipeRun(BenchRun, table=True):
 
     method: str | None = Field(default=None, max_length=64)
     certificate_number: str | None = Field(default=None, max_length=32, unique=True)
+    # the validation (NIST SP 800-88 Rev. 2): the person who accepted the result, and when
+    validated_by: str | None = Field(default=None, max_length=64)
+    validated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DiskWipe(SQLModel, table=True):

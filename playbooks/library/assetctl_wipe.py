@@ -48,7 +48,9 @@ options:
     description: The serial the machine must report (its asset's); null to skip the check.
     type: str
   disks:
-    description: Disks to sanitise, as planned; each a dict with path, serial, size_bytes.
+    description:
+      - Disks to sanitise, as planned; each a dict with path, serial, size_bytes, and verify
+        (full or sample: the programme's policy for the disk's media; default the verify option).
     type: list
     elements: dict
     required: true
@@ -158,10 +160,9 @@ def read_blocks(path: str, offsets: list[int], length: int = MIB) -> Iterator[tu
         buffer.close()
 
 
-def verify_zeros(
-    path: str, size: int, how: str, samples: int, seed: int
-) -> tuple[bool, int, list[int]]:
-    """Read back: every byte read must be zero. Returns (passed, bytes read, bad offsets)."""
+def verify_zeros(path: str, size: int, how: str, samples: int, seed: int) -> dict[str, Any]:
+    """Read back: every byte read must be zero. Returns what the certificate states: passed,
+    the bytes read, the first bad offsets, and for a sample the blocks read and their size."""
     if how == "full":
         offsets = list(range(0, size, CHUNK))
         length = CHUNK
@@ -175,7 +176,15 @@ def verify_zeros(
         if data != zero[: len(data)]:
             first = next(i for i, b in enumerate(data) if b)
             bad.append(offset + first)
-    return not bad, checked, bad[:10]
+    found: dict[str, Any] = {
+        "verified": not bad,
+        "bytes_verified": checked,
+        "bad_offsets": bad[:10],
+        "read_back": how,
+    }
+    if how != "full":
+        found.update(sample_blocks=len(offsets), block_size=length, samples=samples)
+    return found
 
 
 def write_canaries(path: str, size: int, offsets: list[int]) -> bytes:
@@ -306,18 +315,17 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
         "started_at": now(),
         "errors": [],
         "tool": TOOL,
-        "verification": f"{params['verify']} read-back",
         "sample_seed": seed,
     }
+    # the read-back the programme's policy asks for this disk (bench.wipe plans it per disk)
+    how = plan.get("verify") or params["verify"]
+    record["verification"] = f"{how} read-back"
     if params["mode"] == "verify":
         record.update(method="verify-only", nist_category=None, reason="re-verification")
-        passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"], seed)
+        record.update(verify_zeros(path, size, how, params["samples"], seed))
         record.update(
             bytes_written=0,
-            bytes_verified=checked,
-            verified=passed,
-            bad_offsets=bad,
-            result="passed" if passed else "failed",
+            result="passed" if record["verified"] else "failed",
             finished_at=now(),
         )
         return record
@@ -334,7 +342,9 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
         written, errors = overwrite(path, size)
         record["bytes_written"] = written
         record["errors"].extend(errors)
-        passed, checked, bad = verify_zeros(path, size, params["verify"], params["samples"], seed)
+        # verification (NIST SP 800-88 Rev. 2): the technique was applied, every byte written
+        record["applied"] = written == size and not errors
+        record.update(verify_zeros(path, size, how, params["samples"], seed))
     else:
         offsets = sample_offsets(size, params["samples"], seed)
         canary = write_canaries(path, size, offsets)
@@ -350,11 +360,19 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
                 "sampled blocks still hold what the bench wrote there just before: nothing "
                 "was erased; wipe it again with --method overwrite, or set the drive aside"
             )
-        passed, checked = done and not unchanged, len(offsets) * MIB
-        bad = unchanged[:10]
-        record["verification"] = "firmware status + sampled blocks written before, changed after"
-    record.update(bytes_verified=checked, verified=passed, bad_offsets=bad, finished_at=now())
-    ok = passed and not record["errors"]
+        record.update(
+            applied=done,  # the drive reported the command completed
+            verified=done and not unchanged,
+            bytes_verified=len(offsets) * MIB,
+            bad_offsets=unchanged[:10],
+            read_back="canaries",
+            sample_blocks=len(offsets),
+            block_size=MIB,
+            samples=params["samples"],
+            verification="firmware status + sampled blocks written before, changed after",
+        )
+    record["finished_at"] = now()
+    ok = record["verified"] and not record["errors"]
     record["result"] = "passed" if ok else "failed"
     return record
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,3 +56,27 @@ def laptop(cli_db: Cli, sshd: SshServer, bench_config: Path) -> str:
     """The captured Dell Latitude, discovered (its host key pinned) and registered."""
     out = cli_db.ok("bench", "discover", sshd.address, "--kind", "laptop").stdout
     return out.split()[2]
+
+
+SIZE = 48 * 1024 * 1024
+
+
+@pytest.fixture
+def loop_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A loop device over a file full of (non-zero) data: a disk that held city data."""
+    backing = tmp_path / "disk.img"
+    with backing.open("wb") as handle:
+        handle.write(os.urandom(SIZE))
+    try:
+        device = subprocess.run(
+            ["losetup", "-f", "--show", str(backing)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"no loop device here: {exc}")
+    # a loop device reads as a solid-state disk (the policy's sample read-back), whatever a
+    # test before left on this one
+    Path(f"/sys/block/{Path(device).name}/queue/rotational").write_text("0")
+    try:
+        yield device, backing
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)

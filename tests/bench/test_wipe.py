@@ -4,37 +4,14 @@ sshd, on loop devices filled with data."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from lab.sshd import SshServer
+from tests.bench.conftest import SIZE
 from tests.conftest import Cli
 from tests.helpers import add_args, assert_readable, snapshot
-
-SIZE = 48 * 1024 * 1024
-
-
-@pytest.fixture
-def loop_disk(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A loop device over a file full of (non-zero) data: a disk that held city data."""
-    backing = tmp_path / "disk.img"
-    with backing.open("wb") as handle:
-        handle.write(os.urandom(SIZE))
-    try:
-        device = subprocess.run(
-            ["losetup", "-f", "--show", str(backing)], check=True, capture_output=True, text=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError) as exc:
-        pytest.skip(f"no loop device here: {exc}")
-    try:
-        yield device, backing
-    finally:
-        subprocess.run(["losetup", "-d", device], check=False)
 
 
 def zero_fraction(path: Path) -> float:
@@ -188,8 +165,8 @@ def test_certificate_and_records(
         "Catégorie Effacement (Clear)",
         "Méthode Écrasement complet (une passe de zéros)",
         "Outil et version assetctl_wipe 1",
-        "Vérification Relecture d'un échantillon (premier et dernier Mio, blocs aléatoires) : "
-        "conforme",
+        "Validation (résultat) Relecture d'un échantillon (premier et dernier Mio, blocs "
+        "aléatoires) : conforme. Couverture : ",
         "Destination Réemploi",
         "Support n° 1 sur 1",
         "Périphérique " + device,
