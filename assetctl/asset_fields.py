@@ -18,7 +18,7 @@ from assetctl.config import Settings
 from assetctl.errors import ValidationError
 from assetctl.safe_text import refuse_hidden
 from assetctl.text import squeeze
-from assetctl.vocabulary import DEVICE_KINDS, Kind, Origin, codes, parse
+from assetctl.vocabulary import DEVICE_KINDS, Kind, Origin, PurchaseCondition, codes, parse
 
 STANDARD_LOCATIONS = ("bench", "storage", "family", "recycler")
 MEDIA_TYPES = ("hdd", "ssd", "nvme", "emmc", "unknown")
@@ -83,6 +83,8 @@ EDITABLE = (
     "order_ref",
     "supplier",
     "unit_price",
+    "purchase_condition",
+    "retired_on",
     "warranty_end",
     "cpu",
     "ram",
@@ -233,11 +235,13 @@ def parse_fields(
             values["serial"] = normalize_serial(refuse_hidden("serial", value)) if value else None
             if value and len(values["serial"]) > 64:
                 raise ValidationError(f"serial {value!r} is longer than 64 characters")
-        elif name in ("acquired", "warranty_end"):
+        elif name in ("acquired", "warranty_end", "retired_on"):
             parsed_date = parse_date(name, value) if value else None
-            if name == "acquired" and parsed_date and parsed_date > today:
-                raise ValidationError(f"acquired {value!r} is in the future")
+            if name != "warranty_end" and parsed_date and parsed_date > today:
+                raise ValidationError(f"{name} {value!r} is in the future")
             values[name] = parsed_date
+        elif name == "purchase_condition":
+            values[name] = parse(PurchaseCondition, value, name).value if value else None
         elif name == "unit_price":
             values["unit_price_cents"] = parse_price_cents(name, value) if value else None
         elif name == "ram":
@@ -276,6 +280,19 @@ def check_asset(
     acquired, warranty = values.get("acquired"), values.get("warranty_end")
     if acquired and warranty and warranty < acquired:
         raise ValidationError(f"warranty_end {warranty} is before acquired {acquired}")
+    retired = values.get("retired_on")
+    if retired and values["origin"] != Origin.REFURBISHED:
+        raise ValidationError(
+            "retired_on is the day the city's fleet retired one of its own devices: for origin "
+            "refurbished only"
+        )
+    if retired and acquired and retired < acquired:
+        raise ValidationError(f"retired_on {retired} is before it was acquired ({acquired})")
+    if values.get("purchase_condition") and values["origin"] != Origin.PURCHASED:
+        raise ValidationError(
+            "purchase_condition (new or reused) is for purchased devices; the city's own "
+            "refurbished devices are not purchases"
+        )
     if values["origin"] == "refurbished" and kind == "desktop":
         minimum = settings.refurbished_min_age_years
         if acquired is None:

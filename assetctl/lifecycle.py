@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from assetctl.errors import TransitionError, ValidationError
 from assetctl.models import Asset, AssetEvent, ImagingRun, WipeRun
 from assetctl.models.types import utcnow
+from assetctl.vocabulary import REUSE_DISPOSALS, Disposal
 
 
 class Status(StrEnum):
@@ -60,7 +61,7 @@ DISKLESS_TO_READY = frozenset({S.RECEIVED, S.RETURNED, S.REPAIR})
 # Statuses a device enters or leaves only through a family contract (assetctl.contracts).
 CONTRACT_ONLY = frozenset({S.ALLOCATED, S.ON_LOAN, S.GIVEN})
 WITH_FAMILY = frozenset({S.ON_LOAN, S.GIVEN})
-DISPOSAL_REASONS = ("recycled", "e-waste", "spare-parts", "sold")
+DISPOSAL_REASONS = tuple(d.value for d in Disposal)
 
 
 def parse_status(text: str) -> Status:
@@ -184,11 +185,11 @@ def check_transition(
             raise TransitionError(
                 f"retiring {asset.tag} needs a disposal reason: {', '.join(DISPOSAL_REASONS)}"
             )
-        if disposal == "sold":
+        if disposal in REUSE_DISPOSALS:  # it leaves the city's hands with its disks
             state = readiness(session, asset)
             if not state.wiped:
                 raise TransitionError(
-                    f"{asset.tag} cannot be sold: its disks must be wiped first "
+                    f"{asset.tag} cannot be {disposal}: its disks must be wiped first "
                     f"({state.problems[0]})"
                 )
     if target == S.WIPED:

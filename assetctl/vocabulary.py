@@ -50,6 +50,23 @@ class ReadBack(StrEnum):
     SAMPLE = "sample"  # the first and last MiB and random MiB blocks
 
 
+class PurchaseCondition(StrEnum):
+    """What a purchased device was when bought (the AGEC declaration counts the reused)."""
+
+    NEW = "new"
+    REUSED = "reused"  # bought refurbished or second-hand (reconditionné, issu du réemploi)
+
+
+class Disposal(StrEnum):
+    """How a device left the fleet for good (``asset retire --reason``)."""
+
+    RECYCLED = "recycled"
+    E_WASTE = "e-waste"
+    SPARE_PARTS = "spare-parts"
+    SOLD = "sold"  # to a buyer who commits to reuse it
+    DONATED = "donated"  # to an association or another public body that commits to reuse it
+
+
 class Origin(StrEnum):
     """Where a device comes from: the city's fleet, refurbished, or a purchase."""
 
@@ -130,6 +147,8 @@ class Contact(StrEnum):
 RECORDED_CONTACTS = (Contact.CALL, Contact.VISIT, Contact.MESSAGE)
 
 
+# the disposals that send a device to reuse (the REEN count), and need its disks wiped first
+REUSE_DISPOSALS = frozenset({Disposal.SOLD, Disposal.DONATED})
 OPEN_CONTRACT = frozenset({ContractStatus.DRAFT, ContractStatus.ACTIVE})
 OPEN_LINE = frozenset({LineStatus.ALLOCATED, LineStatus.WITH_FAMILY, LineStatus.ACTIVE})
 # kinds that carry a serial number and go to families as computers or printers
@@ -168,6 +187,23 @@ WORDS: dict[type[StrEnum], dict[str, str]] = {
         "new": "purchased",
     },
     Mode: {"don": "gift", "pret": "loan", "location": "rental"},
+    PurchaseCondition: {
+        "neuf": "new",
+        "reconditionne": "reused",
+        "refurbished": "reused",
+        "occasion": "reused",
+        "reemploi": "reused",
+        "second hand": "reused",
+    },
+    Disposal: {
+        "recycle": "recycled",
+        "deee": "e-waste",
+        "pieces": "spare-parts",
+        "pieces detachees": "spare-parts",
+        "vendu": "sold",
+        "don": "donated",
+        "donne": "donated",
+    },
     Outcome: {
         "accorde": "approved",
         "accord": "approved",
@@ -202,6 +238,14 @@ FRENCH: dict[type[StrEnum], dict[str, str]] = {
         "other": "Autre",
     },
     Origin: {"refurbished": "Reconditionné", "purchased": "Acheté"},
+    PurchaseCondition: {"new": "Neuf", "reused": "Reconditionné ou réemploi"},
+    Disposal: {
+        "recycled": "Recyclé",
+        "e-waste": "DEEE",
+        "spare-parts": "Pièces détachées",
+        "sold": "Vendu pour réemploi",
+        "donated": "Donné pour réemploi",
+    },
     Mode: {"gift": "Don", "loan": "Prêt", "rental": "Location"},
     Outcome: {"approved": "Accordé", "rejected": "Refusé", "deferred": "Ajourné"},
     ContractStatus: {
@@ -231,6 +275,12 @@ LOCATION_FR = {
     "family": "Chez la famille",
     "recycler": "Recycleur",
 }
+# How a retired device was sent to reuse (reports.reuse): a family contract's mode, or a disposal
+REUSE_HOW_FR = {
+    **{mode: f"{label} à une famille" for mode, label in FRENCH[Mode].items()},
+    **{d.value: FRENCH[Disposal][d] for d in REUSE_DISPOSALS},
+}
+EXCLUSION_FR = {"over_10_years": "Plus de 10 ans à la date de la réforme"}
 # The values of a report's column, by column name, in French
 VALUES_FR: dict[str, dict[str, str]] = {
     "kind": FRENCH[Kind],
@@ -240,6 +290,10 @@ VALUES_FR: dict[str, dict[str, str]] = {
     "status": STATUS_FR,
     "location": LOCATION_FR,
     "condition": FRENCH[Condition],
+    "purchase_condition": FRENCH[PurchaseCondition],
+    "disposal": FRENCH[Disposal],
+    "how": REUSE_HOW_FR,
+    "why": EXCLUSION_FR,
 }
 # Column headers and report items in French (the English codes stay in --json and --csv)
 COLUMNS_FR = {
@@ -294,6 +348,26 @@ COLUMNS_FR = {
     "budget_total": "Budget total du plan",
     "remaining_equipment": "Reste du budget d'équipement",
     "refurbishment_per_device": "Reconditionnement par poste",
+    "tag": "Étiquette",
+    "serial": "N° de série",
+    "acquired": "Date d'achat",
+    "retired_on": "Réformé le",
+    "reused_on": "Orienté vers le réemploi le",
+    "how": "Comment",
+    "proof": "Preuve",
+    "why": "Motif",
+    "order_ref": "Commande",
+    "supplier": "Fournisseur",
+    "purchase_condition": "État à l'achat",
+    "unit_price": "Prix HT",
+    "reen_sent_to_reuse": "Orientés vers le réemploi (A)",
+    "reen_stock_on_1_january": "Réformés en stock au 1er janvier (B)",
+    "reen_ratio_percent": "Taux de réemploi REEN (%)",
+    "reen_target_percent": "Objectif REEN (%)",
+    "agec_spend": "Dépense d'ordinateurs (HT)",
+    "agec_reused": "Dont reconditionnés ou réemploi (HT)",
+    "agec_share_percent": "Part AGEC (%)",
+    "agec_target_percent": "Objectif AGEC (%)",
 }
 # Report items whose value is a sum of money in cents
 MONEY_ITEMS = {

@@ -59,6 +59,12 @@ show assetctl asset add --kind desktop --origin refurbished --manufacturer "HP" 
     --former-inventory INV-2013-0560 --cpu "Core i5-3470" --ram 8G \
     --disk "model=ST500DM002,serial=Z3T1ABCD,size=500G,type=hdd"
 
+# a city desktop retired from the fleet and not taken into the programme: the reuse declaration
+# counts it in the retired stock (`report reuse`)
+show assetctl asset add --kind desktop --origin refurbished --manufacturer Dell \
+    --model "OptiPlex 3020" --serial 4MNP9Q2 --acquired 2016-05-10 --retired-on 2025-06-30 \
+    --disposal recycled --disposal-note "Bordereau de reprise Ecosystem n° 2026-0118"
+
 step "4. Find devices: by tag in any case, by filter, as JSON or CSV"
 show assetctl asset list
 show assetctl asset list --kind laptop --json
@@ -206,6 +212,8 @@ show assetctl report costs
 show assetctl report bench
 show assetctl report counts --by kind,status,location --xlsx -o demo-output/parc.xlsx
 show assetctl report pdf -o demo-output/rapport-programme.pdf
+show assetctl report reuse --year 2026   # the REEN ratio and the AGEC share of the year
+show assetctl report reuse --year 2026 -o demo-output/reemploi-2026.pdf
 
 step "14. Export the inventory for a spreadsheet"
 show assetctl asset list --csv > demo-output/inventaire.csv
@@ -218,6 +226,6 @@ echo >&2
 echo "demo: done. Database: $ASSETCTL_HOME/assetctl.db; inventory CSV: demo-output/inventaire.csv;" >&2
 echo "      labels: demo-output/etiquettes-*.pdf; certificate: demo-output/certificat-effacement.pdf;" >&2
 echo "      the day's wipes: demo-output/releve-effacements.pdf; all pages: demo-output/galerie/index.html;" >&2
-echo "      sanitisation policy: demo-output/politique-effacement.pdf;" >&2
+echo "      sanitisation policy: demo-output/politique-effacement.pdf; reuse: demo-output/reemploi-2026.pdf;" >&2
 echo "      committee minutes: demo-output/pv-commission.pdf; GDPR export: demo-output/export-rgpd.json;" >&2
 echo "      contract: demo-output/contrat.pdf; reports: demo-output/rapport-programme.pdf, demo-output/parc.xlsx" >&2

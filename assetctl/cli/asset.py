@@ -17,10 +17,11 @@ from assetctl.cli.output import (
     warn,
 )
 from assetctl.cli.params import WordType
-from assetctl.vocabulary import Kind, Origin
+from assetctl.vocabulary import Disposal, Kind, Origin
 
 KIND_CHOICE = WordType(Kind)
 ORIGIN_CHOICE = WordType(Origin)
+DISPOSAL_CHOICE = WordType(Disposal)
 TABLE_COLUMNS = ("tag", "kind", "status", "location", "manufacturer", "model", "serial")
 STATUS_CHOICE = click.Choice(
     [
@@ -62,7 +63,21 @@ def _field_options(function: Any) -> Any:
         ),
         click.option("--order-ref", metavar="R", help="Purchased: procurement order reference."),
         click.option("--supplier", help="Purchased: supplier."),
-        click.option("--unit-price", metavar="EUROS", help="Purchased: unit price, e.g. 349,90."),
+        click.option(
+            "--unit-price",
+            metavar="EUROS",
+            help="Purchased: unit price excluding VAT, e.g. 349,90.",
+        ),
+        click.option(
+            "--purchase-condition",
+            metavar="new|reused",
+            help="Purchased: new, or reused (bought refurbished or second-hand; reconditionné).",
+        ),
+        click.option(
+            "--retired-on",
+            metavar="DATE",
+            help="Refurbished: the day the city's fleet retired it (default: the day registered).",
+        ),
         click.option("--warranty-end", metavar="DATE", help="End of the warranty."),
         click.option("--cpu", help="Processor."),
         click.option("--ram", metavar="SIZE", help="Memory, e.g. 8G or 4096M (bare number: GiB)."),
@@ -92,6 +107,13 @@ def _field_options(function: Any) -> Any:
 )
 @click.option("--tag", help="Use this tag (e.g. a pre-printed label) instead of a new one.")
 @_field_options
+@click.option(
+    "--disposal",
+    type=DISPOSAL_CHOICE,
+    help="A city device retired without entering the programme: how it left (recorded "
+    "retired at once; sold and donated need a wipe first).",
+)
+@click.option("--disposal-note", help="With --disposal: the recycler's receipt, the recipient.")
 @pass_app
 def asset_add(
     app: AppContext,
@@ -100,9 +122,14 @@ def asset_add(
     origin: str,
     tag: str | None,
     disks: tuple[str, ...],
+    disposal: str | None,
+    disposal_note: str | None,
     **fields: str | None,
 ) -> None:
-    """Register a device; prints its new tag."""
+    """Register a device; prints its new tag.
+
+    With --disposal, a city device that is not taken into the programme is recorded as
+    retired at once, so that the reuse declaration (`report reuse`) counts it."""
     from assetctl.asset_fields import parse_disk
     from assetctl.assets import register
 
@@ -114,9 +141,22 @@ def asset_add(
     if "location" not in raw:
         raw.pop("location", None)
     disk_inputs = [parse_disk(spec) for spec in disks]
+    if disposal_note and not disposal:
+        raise click.UsageError("--disposal-note goes with --disposal")
     with app.session() as session:
         result = register(session, app.settings, raw, actor=app.actor, disks=disk_inputs)
         tag_out = result.asset.tag
+        if disposal:
+            from assetctl.lifecycle import Status, change_status
+
+            change_status(
+                session,
+                result.asset,
+                Status.RETIRED,
+                actor=app.actor,
+                reason=disposal_note or disposal,
+                disposal=disposal,
+            )
     for message in result.warnings:
         warn(message)
     click.echo(tag_out)
@@ -130,7 +170,8 @@ def asset_import(app: AppContext, file: Path, dry_run: bool) -> None:
     """Register every device of a CSV file, all or nothing.
 
     Columns: kind, manufacturer, model, serial, origin, acquired, former_inventory, order_ref,
-    supplier, unit_price, warranty_end, cpu, ram, battery_health, location, notes, tag.
+    supplier, unit_price (excluding VAT), purchase_condition, retired_on, warranty_end, cpu,
+    ram, battery_health, location, notes, tag.
     `;` or `,` delimited, UTF-8 or Windows-1252; dates 2014-03-01 or 01/03/2014.
     """
     from assetctl.asset_import import import_assets
@@ -308,10 +349,14 @@ def asset_status(app: AppContext, tag: str, status: str, reason: str) -> None:
 @click.option(
     "--reason",
     required=True,
-    type=click.Choice(["recycled", "e-waste", "spare-parts", "sold"], case_sensitive=False),
-    help="Disposal reason.",
+    type=DISPOSAL_CHOICE,
+    help="Disposal reason (sold, donated: to a recipient who commits to reuse it).",
 )
-@click.option("--note", help="Free text kept in the history (e.g. the recycler's receipt).")
+@click.option(
+    "--note",
+    help="Free text kept in the history: the recycler's receipt; for sold or donated, the "
+    "recipient and its reuse commitment (the reuse declaration's proof).",
+)
 @pass_app
 def asset_retire(app: AppContext, tag: str, reason: str, note: str | None) -> None:
     """Take a device out of the fleet for good (its history stays)."""
@@ -326,7 +371,7 @@ def asset_retire(app: AppContext, tag: str, reason: str, note: str | None) -> No
             Status.RETIRED,
             actor=app.actor,
             reason=note or reason,
-            disposal=reason.lower(),
+            disposal=reason,
         )
-        line = f"{found.tag}: retired ({reason.lower()})"
+        line = f"{found.tag}: retired ({reason})"
     info(line)

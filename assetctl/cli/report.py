@@ -305,3 +305,66 @@ def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path
         shown.step("typesetting the PDF")
         render_report(record, path)
     info(f"Report written: {path}")
+
+
+@report.command("reuse")
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2100),
+    help="The calendar year declared (default: last year).",
+)
+@click.option("--xlsx", "as_xlsx", is_flag=True, help="Write the workbook (-o FILE), not the PDF.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.option(
+    "-o", "--output", "path", type=OUTPUT_FILE, help="The PDF, or with --xlsx the workbook."
+)
+@pass_app
+def report_reuse(
+    app: AppContext, year: int | None, as_xlsx: bool, as_json: bool, path: Path | None
+) -> None:
+    """The year's reuse declaration: the REEN ratio (retired devices oriented to reuse over the
+    retired stock on 1 January, devices over 10 years old left out, each reuse with its proof)
+    and the AGEC share of the year's computer purchases excluding VAT (PDF in French, a
+    workbook, JSON, or the figures)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from assetctl.reports.reuse import reuse_record
+
+    if as_xlsx and path is None:
+        raise click.UsageError("--xlsx writes a file: give it with -o FILE")
+    if as_json and (as_xlsx or path):
+        raise click.UsageError("--json prints the record: without --xlsx or -o")
+    zone = app.settings.time_zone
+    year = year or datetime.now(ZoneInfo(zone)).year - 1
+    with app.session() as session:
+        record = reuse_record(session, year, zone=zone)
+    if as_json:
+        emit_json(record)
+        return
+    if path is not None:
+        from assetctl.documents.reuse import render_reuse, reuse_sheets
+
+        if as_xlsx:
+            _sheets(app, path, reuse_sheets(record))
+        else:
+            render_reuse(record, path, organisation=app.settings.organisation)
+            info(f"Reuse declaration for {year} written.")
+        click.echo(str(path))
+        return
+    reen, agec = record["reen"], record["agec"]
+    ratio = "-" if reen["ratio"] is None else f"{reen['ratio'] * 100:.1f} %"
+    share = "-" if agec["share"] is None else f"{agec['share'] * 100:.1f} %"
+    rows = [
+        {"item": f"sent to reuse in {year} (A)", "value": reen["sent_to_reuse"]},
+        {"item": f"retired stock on 1 January {year} (B)", "value": reen["stock_on_1_january"]},
+        {"item": "REEN ratio A / B", "value": ratio},
+        {"item": "excluded (over 10 years when retired)", "value": len(reen["excluded"])},
+        {
+            "item": f"computers bought in {year}, excl. VAT",
+            "value": euros_text(agec["spend_cents"]),
+        },
+        {"item": "of which reused or refurbished", "value": euros_text(agec["reused_cents"])},
+        {"item": "AGEC share", "value": share},
+    ]
+    emit_rows(rows, ("item", "value"), "table")

@@ -52,6 +52,25 @@ def bullets(items: Sequence[str], styles: Any) -> list[Any]:
     return [Paragraph(f"• {inline(item)}", styles["BodyText"]) for item in items]
 
 
+def signature_block(heading: str, *fields: str) -> Any:
+    """A box to sign on paper: ``heading``, a line per field ("Nom :", "Date :"), room for the
+    signature; kept on one page."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Table, TableStyle
+
+    rows = [[heading], *([f] for f in fields), ["Signature :\n\n\n"]]
+    return KeepTogether(
+        [
+            Table(
+                rows,
+                colWidths=[87 * mm],
+                hAlign="LEFT",
+                style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "grey")]),
+            )
+        ]
+    )
+
+
 def part_mark(name: str) -> Any:
     """A mark in the story: the pages from here on belong to the part ``name`` (e.g. one of the
     contract's copies), which their foot says."""

@@ -294,10 +294,9 @@ def _accepted(record: dict[str, Any], validator: str, zone: str) -> str:
 def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone: str) -> Path:
     """The summary of a batch of wipes (from :func:`assetctl.wipes.batch_record`): one line per
     machine with its certificate's number, the totals, and one signature for the batch."""
-    from reportlab.lib import colors
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
-    from assetctl.documents import TEXT_WIDTH, a4_document, build
+    from assetctl.documents import TEXT_WIDTH, a4_document, build, signature_block
     from assetctl.documents.tables import grid
 
     since, until = (date.fromisoformat(record[k]) for k in ("since", "until"))
@@ -347,13 +346,10 @@ def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone:
         story.append(grid(rows, styles, total=TEXT_WIDTH * mm))
     else:
         story.append(Paragraph("Aucun effacement sur la période.", styles["BodyText"]))
-    signatures = Table(
-        [["Responsable de la validation du lot"], ["Nom :"], ["Date :"], ["Signature :\n\n\n"]],
-        colWidths=[87 * mm],
-        hAlign="LEFT",
-        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
-    )
-    story += [Spacer(1, 6 * mm), KeepTogether([signatures])]
+    story += [
+        Spacer(1, 6 * mm),
+        signature_block("Responsable de la validation du lot", "Nom :", "Date :"),
+    ]
     build(document, story, title)
     return path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from assetctl.documents import TEXT_WIDTH, a4_document, build, bullets, inline
+from assetctl.documents import TEXT_WIDTH, a4_document, build, bullets, inline, signature_block
 from assetctl.documents.certificate import CATEGORY_FR, MEDIA_FR, METHODS_FR
 from assetctl.documents.formats import NBSP, day, number, percent
 from assetctl.documents.tables import grid
@@ -23,7 +23,7 @@ READ_BACK_FR = {
 
 
 def render_policy(record: dict[str, Any], path: Path) -> Path:
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
     document, styles, mm = a4_document(path, TITLE, record["organisation"])
     body, heading = styles["BodyText"], styles["Heading2"]
@@ -130,12 +130,7 @@ def render_policy(record: dict[str, Any], path: Path) -> Path:
             styles,
         ),
         Spacer(1, 6 * mm),
-        Table(
-            [["Approuvée par"], ["Nom et fonction :"], ["Date :"], ["Signature :\n\n\n"]],
-            colWidths=[87 * mm],
-            hAlign="LEFT",
-            style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "grey")]),
-        ),
+        signature_block("Approuvée par", "Nom et fonction :", "Date :"),
     ]
     build(document, story, TITLE)
     return path

@@ -4,4 +4,4 @@ HEAD is the revision this version of assetctl expects; every command checks it c
 importing Alembic. A test fails if HEAD and the newest migration disagree.
 """
 
-HEAD = "0009"
+HEAD = "0010"

@@ -44,7 +44,11 @@ class Asset(SQLModel, table=True):
     former_inventory: str | None = Field(default=None, max_length=64)
     order_ref: str | None = Field(default=None, max_length=64)
     supplier: str | None = Field(default=None, max_length=128)
-    unit_price_cents: int | None = None
+    unit_price_cents: int | None = None  # excluding VAT, as procurement records it
+    # purchased: new, or reused (bought refurbished or second-hand): the AGEC declaration
+    purchase_condition: str | None = Field(default=None, max_length=16)
+    # the city's own device: the day its fleet retired it (réforme), for the REEN count
+    retired_on: date | None = None
     warranty_end: date | None = None
     cpu: str | None = Field(default=None, max_length=128)
     ram_mb: int | None = None

@@ -115,11 +115,11 @@ def test_a_database_made_by_a_newer_assetctl(
         cli_db,
         home,
         "this database was made by a newer assetctl (schema revision 0099; this one knows "
-        "revisions up to 0009): upgrade assetctl",
+        "revisions up to 0010): upgrade assetctl",
         tuple(c for c in EVERY_KIND_OF_COMMAND if c != ("db", "current")),
     )
     # `db current` is the diagnostic: it says what it found
-    assert cli_db.ok("db", "current").stdout == "database: 0099\nexpected: 0009\n"
+    assert cli_db.ok("db", "current").stdout == "database: 0099\nexpected: 0010\n"
     with engine.connect() as connection:  # `db upgrade` and `init` left it alone
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             "0099"
