@@ -67,6 +67,15 @@ class Disposal(StrEnum):
     DONATED = "donated"  # to an association or another public body that commits to reuse it
 
 
+class ManualStep(StrEnum):
+    """What a technician does by hand before a device changes owner (ANSSI), confirmed with
+    ``assetctl wipe confirm``: what the live system cannot reach."""
+
+    BIOS_PASSWORD = "bios-password"
+    FIRMWARE_DEFAULTS = "firmware-defaults"
+    PREVIOUS_LABELS = "previous-labels"
+
+
 class Origin(StrEnum):
     """Where a device comes from: the city's fleet, refurbished, or a purchase."""
 
@@ -239,6 +248,11 @@ FRENCH: dict[type[StrEnum], dict[str, str]] = {
     },
     Origin: {"refurbished": "Reconditionné", "purchased": "Acheté"},
     PurchaseCondition: {"new": "Neuf", "reused": "Reconditionné ou réemploi"},
+    ManualStep: {
+        "bios-password": "Mot de passe du BIOS ou de l'UEFI retiré",
+        "firmware-defaults": "Réglages du micrologiciel remis par défaut",
+        "previous-labels": "Étiquettes et codes de l'ancien propriétaire retirés",
+    },
     Disposal: {
         "recycled": "Recyclé",
         "e-waste": "DEEE",

@@ -14,6 +14,7 @@ from assetctl.config.settings import WipeSettings
 from assetctl.errors import ConflictError, NotFoundError, ValidationError
 from assetctl.models import Asset, DiskWipe, WipeRun
 from assetctl.models.types import utcnow
+from assetctl.vocabulary import ManualStep
 
 LIST_FIELDS = (
     "certificate",
@@ -185,6 +186,30 @@ def validate(
     return run
 
 
+def confirm_steps(
+    session: Session, tag: str, number: str | None, steps: list[ManualStep], *, actor: str
+) -> WipeRun:
+    """Record that ``actor`` did the manual steps (BIOS password, firmware settings, the
+    previous owner's labels) for a wipe; a step confirmed before keeps its first record."""
+    asset, run = find_run(session, tag, number)
+    details = dict(run.details or {})
+    done = dict(details.get("manual_steps") or {})
+    moment = timestamp(utcnow())
+    for step in steps:
+        done.setdefault(step.value, {"by": actor, "at": moment})
+    details["manual_steps"] = done
+    run.details = details  # a new dict: the JSON column is written again
+    session.add(run)
+    lifecycle.record_event(
+        session,
+        asset,
+        actor=actor,
+        action="wipe_steps_confirmed",
+        details={"certificate": run.certificate_number, "steps": [s.value for s in steps]},
+    )
+    return run
+
+
 def certificate_record(session: Session, tag: str, number: str | None = None) -> dict[str, Any]:
     """Everything a certificate states: the device, each disk, method, tool, the verification
     (the technique ran) and the validation (the read-back, the drive's status, who accepted)."""
@@ -212,6 +237,8 @@ def certificate_record(session: Session, tag: str, number: str | None = None) ->
         "machine_serial": (run.details or {}).get("machine_serial"),
         "started_at": timestamp(run.started_at),
         "finished_at": timestamp(run.finished_at),
+        "firmware_reset": (run.details or {}).get("firmware_reset"),
+        "manual_steps": (run.details or {}).get("manual_steps") or {},
         "validated_by": run.validated_by,
         "validated_at": timestamp(run.validated_at),
         "disks": [

@@ -114,6 +114,7 @@ class MachineSpec:
     sata_mib: int = 256  # 0: no SATA disk (a laptop)
     sata_serial: str = "SATA-LAB-0001"
     sata_ssd: bool = False  # QEMU's SATA disk says it spins unless given rotation_rate=1
+    tpm: bool = False  # a TPM 2.0 (swtpm), its state kept beside the disks between starts
 
 
 def accel() -> str:
@@ -143,6 +144,7 @@ class LabMachine:
         self.folder = folder
         self.tap = network.add_tap(f"t-{spec.name}"[:15])
         self.process: subprocess.Popen[bytes] | None = None
+        self.tpm_process: subprocess.Popen[bytes] | None = None
         self.serial_log = folder / f"{spec.name}-serial.log"
         self.serial_socket = folder / f"{spec.name}-serial.sock"  # to type on the console
         self.monitor = folder / f"{spec.name}-monitor.sock"
@@ -201,6 +203,12 @@ class LabMachine:
                 "-drive", f"file={self.nvme},if=none,id=nvme0,format=raw",
                 "-device", f"nvme,drive=nvme0,serial={spec.nvme_serial},bootindex={order[1]}",
             ]  # fmt: skip
+        if spec.tpm:
+            command += [
+                "-chardev", f"socket,id=chrtpm,path={self.tpm_socket}",
+                "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+                "-device", "tpm-tis,tpmdev=tpm0",
+            ]  # fmt: skip
         if spec.firmware == "uefi":
             command += [
                 "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF / 'OVMF_CODE_4M.fd'}",
@@ -217,10 +225,46 @@ class LabMachine:
         self.serial_log.write_bytes(b"")
         self.monitor.unlink(missing_ok=True)
         self.serial_socket.unlink(missing_ok=True)
+        if self.spec.tpm:
+            self._start_tpm()
         self.process = self.network.run(
             *self.command(boot), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=(self.folder / f"{self.spec.name}-qemu.log").open("wb"),
         )  # fmt: skip
+
+    @property
+    def tpm_socket(self) -> Path:
+        return self.folder / f"{self.spec.name}-tpm.sock"
+
+    def _start_tpm(self) -> None:
+        """swtpm for QEMU's TPM: its state (what a previous owner left in it) survives a
+        restart of the machine, as a real TPM's does."""
+        state = self.folder / f"{self.spec.name}-tpm"
+        state.mkdir(exist_ok=True)
+        self.tpm_socket.unlink(missing_ok=True)
+        self.tpm_process = subprocess.Popen(
+            ["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={state}",
+             "--ctrl", f"type=unixio,path={self.tpm_socket}", "--flags", "not-need-init"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=(self.folder / f"{self.spec.name}-swtpm.log").open("wb"),
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not self.tpm_socket.exists():
+            if self.tpm_process.poll() is not None or time.monotonic() > deadline:
+                raise LabError(f"{self.spec.name}: swtpm did not start (see its log)")
+            time.sleep(0.05)
+
+    def ssh(self, address: str, key: Path, command: str, input: bytes = b"") -> str:
+        """A command on the machine's live system, as root with the bench's key; its output."""
+        done = subprocess.run(
+            ["ssh", "-i", str(key), "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"root@{address}",
+             command],
+            input=input, capture_output=True, timeout=120,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise LabError(f"{self.spec.name}: {command}: {done.stderr.decode(errors='replace')}")
+        return done.stdout.decode(errors="replace")
 
     def serial(self) -> bytes:
         try:
@@ -308,12 +352,13 @@ class LabMachine:
         return png
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+        for process in (self.process, self.tpm_process):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.process = self.tpm_process = None

@@ -11,11 +11,12 @@ cd "$(dirname "$0")/.."
 # xorriso for its ISO), and the bench lab the tests boot machines in: QEMU with UEFI (OVMF)
 # and BIOS firmware, iPXE in its network cards, dnsmasq for network boot, and the iPXE files
 # bench netboot sends to a machine's own PXE firmware (undionly.kpxe, ipxe.efi); libfuse for the
-# tests' disk that silently keeps old data (lab/faultydisk.py).
+# tests' disk that silently keeps old data (lab/faultydisk.py); swtpm, a software TPM for a lab
+# machine (the wipe clears it).
 APT_PACKAGES=(python3-venv sqlite3 postgresql-client openssh-server openssh-client libfuse2
     debootstrap zstd fdisk gdisk dosfstools mtools e2fsprogs curl
     cpio xorriso grub-pc-bin grub-efi-amd64-bin
-    qemu-system-x86 ovmf ipxe-qemu ipxe dnsmasq-base iproute2)
+    qemu-system-x86 ovmf ipxe-qemu ipxe dnsmasq-base iproute2 swtpm)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -230,7 +230,7 @@ def staff(name: str, role: str, *, key: bool = True) -> Any:
     return Actor(name, Role(role), unlock_key if key else None)
 
 
-MODULE_UTILS = ("assetctl_sanitize", "assetctl_compliance", "assetctl_machine")
+MODULE_UTILS = ("assetctl_sanitize", "assetctl_compliance", "assetctl_machine", "assetctl_firmware")
 
 
 def playbook_module(name: str) -> Any:

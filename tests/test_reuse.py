@@ -205,3 +205,16 @@ def test_a_hostile_proof_stays_text(frozen_today: None, cli_db: Cli, tmp_path: P
     pdf = tmp_path / "r.pdf"
     cli_db.ok("report", "reuse", "--year", "2026", "-o", str(pdf))
     assert_readable(pdf, (tag,))
+
+
+def test_a_gifts_handover_sheet_says_to_remove_the_programmes_label(
+    seeded: dict[str, str], cli_db: Cli, tmp_path: Path
+) -> None:
+    """ANSSI: a device that changes owner leaves without the previous owner's marks."""
+    pdf = tmp_path / "contrat.pdf"
+    cli_db.as_("claire").ok("contract", "print", seeded["contract"], "-o", str(pdf))
+    text = " ".join(assert_readable(pdf, (seeded["given"],)).split())
+    sheet = text.split("Fiche de remise : comptes")[1]
+    assert "À la remise d'un don" in sheet
+    assert f"l'agent retire l'étiquette du programme ({seeded['given']})" in sheet
+    assert "Le Mans Métropole avant de le remettre" in sheet and "Étiquette retirée le" in sheet

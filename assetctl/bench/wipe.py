@@ -235,8 +235,10 @@ def record_run(
     message: str,
     artifacts: Path | None,
     method: str,
+    firmware: dict[str, Any] | None = None,
 ) -> WipeOutcome:
-    """Write the run and its per-disk records, then move the asset; in one transaction."""
+    """Write the run and its per-disk records, then move the asset; in one transaction.
+    ``firmware`` is what the live system reset of the firmware's state (TPM, boot entries)."""
     asset = session.get(Asset, plan.asset_id)
     assert asset is not None and asset.id is not None
     run = WipeRun(
@@ -252,6 +254,7 @@ def record_run(
             "message": message,
             "artifacts": str(artifacts) if artifacts else None,
             "machine_serial": plan.serial,
+            "firmware_reset": firmware,
         },
     )
     session.add(run)
@@ -408,6 +411,7 @@ def run_wipe(
                         message=host.message,
                         artifacts=result.artifacts,
                         method=method if mode == "wipe" else "verify",
+                        firmware=returned.get("firmware_reset"),
                     )
                 )
     for plan in plans:

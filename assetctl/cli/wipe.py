@@ -11,7 +11,8 @@ import click
 
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, info, output_options
-from assetctl.cli.params import DATE, OUTPUT_FILE
+from assetctl.cli.params import DATE, OUTPUT_FILE, WordType
+from assetctl.vocabulary import ManualStep
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,6 +149,36 @@ def wipe_validate(app: AppContext, tag: str, number: str | None) -> None:
         run = validate(session, tag, number, actor=app.actor, policy=app.settings.wipe)
         number = run.certificate_number
     info(f"Wipe {number} validated by {app.actor}.")
+    click.echo(number)
+
+
+@wipe.command("confirm")
+@click.argument("tag")
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    type=WordType(ManualStep),
+    help="A manual step done (repeat): bios-password, firmware-defaults, previous-labels.",
+)
+@click.option("--all", "every", is_flag=True, help="Every manual step is done.")
+@click.option("--number", help="This wipe's certificate (default: the device's last passed wipe).")
+@pass_app
+def wipe_confirm(
+    app: AppContext, tag: str, steps: tuple[str, ...], every: bool, number: str | None
+) -> None:
+    """Confirm the steps done by hand before the device changes owner (ANSSI): the BIOS
+    password removed, the firmware's settings reset, the previous owner's labels and codes
+    removed. Kept on the wipe's record and printed on its certificate, with who and when."""
+    from assetctl.wipes import confirm_steps
+
+    if every == bool(steps):
+        raise click.UsageError("give --step (one or more) or --all")
+    chosen = list(ManualStep) if every else [ManualStep(s) for s in steps]
+    with app.session() as session:
+        run = confirm_steps(session, tag, number, chosen, actor=app.actor)
+        number = run.certificate_number
+    info(f"Wipe {number}: {', '.join(s.value for s in chosen)} confirmed by {app.actor}.")
     click.echo(number)
 
 

@@ -18,6 +18,7 @@ from assetctl.documents.formats import (
     number,
     percent,
 )
+from assetctl.vocabulary import FRENCH, ManualStep
 
 METHODS_FR = {
     "overwrite": "Écrasement complet (une passe de zéros)",
@@ -264,6 +265,7 @@ def render_certificate(
             )
             story.append(PageBreak())
         story.append(KeepTogether(section))
+    story.append(KeepTogether(_firmware_section(record, styles, mm, zone)))
     signatures = Table(
         [
             ["Technicien(ne)", "Responsable de la validation"],
@@ -281,6 +283,59 @@ def render_certificate(
     ]
     build(document, story, f"Certificat n° {record['certificate']}")
     return path
+
+
+TPM_FR = {
+    "cleared": "effacé par le banc (tpm2_clear)",
+    "absent": "aucun TPM sur ce matériel",
+    "manual": "à effacer dans le setup du micrologiciel",
+}
+
+
+def _firmware_section(record: dict[str, Any], styles: Any, mm: float, zone: str) -> list[Any]:
+    """The firmware's state reset before the device changes owner (ANSSI): what the live
+    system did, and the manual steps with who confirmed them."""
+    from reportlab.platypus import Paragraph
+
+    reset = record["firmware_reset"] or {}
+    if not reset:
+        tpm = entries = "non enregistré (effacement antérieur)"
+    elif not reset.get("on_live_system"):
+        tpm = entries = "non fait : l'effacement n'a pas été fait depuis le système du banc"
+    else:
+        found = reset["tpm"]
+        tpm = TPM_FR.get(found["result"], found["result"])
+        if found.get("message") and found["result"] != "cleared":
+            tpm += f" ({found['message']})"
+        boot = reset["boot_entries"]
+        if boot["result"] == "not-uefi":
+            entries = "sans objet (démarrage BIOS)"
+        elif boot["removed"]:
+            entries = f"supprimées : {', '.join(boot['removed'])}"
+        elif boot["result"] == "done":
+            entries = "aucune ne désignait un support effacé"
+        else:
+            entries = f"échec : {boot.get('message', '')}"
+    rows = [
+        ("Puce TPM", tpm, "", ""),
+        ("Entrées de démarrage UEFI de l'ancien système", entries, "", ""),
+    ]
+    for step in ManualStep:
+        done = record["manual_steps"].get(step.value)
+        rows.append(
+            (
+                FRENCH[ManualStep][step],
+                f"confirmé par {done['by']}, le {local_time(done['at'], zone)}"
+                if done
+                else "à confirmer (assetctl wipe confirm)",
+                "",
+                "",
+            )
+        )
+    return [
+        Paragraph("Micrologiciel et marquages (recommandations de l'ANSSI)", styles["Heading2"]),
+        _pairs(rows, styles, mm),
+    ]
 
 
 def _accepted(record: dict[str, Any], validator: str, zone: str) -> str:

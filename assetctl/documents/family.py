@@ -312,6 +312,21 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
                     styles["BodyText"],
                 )
             )
+    if record["mode"] == "gift":  # ANSSI: the previous owner's marks go with the ownership
+        tags = ", ".join(escape(d["tag"]) for d in record["devices"])
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph("À la remise d'un don", styles["Heading3"]),
+            Paragraph(
+                f"Le matériel devient la propriété de la famille : l'agent retire l'étiquette du "
+                f"programme ({tags}) et tout autre marquage de {escape(record['organisation'])} "
+                "avant de le remettre.",
+                styles["BodyText"],
+            ),
+            Paragraph(
+                "Étiquette retirée le : ______________  par : ______________", styles["BodyText"]
+            ),
+        ]
     if record["support_phone"]:
         story += [
             Spacer(1, 6 * mm),

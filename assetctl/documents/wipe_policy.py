@@ -13,8 +13,10 @@ from assetctl.documents import TEXT_WIDTH, a4_document, build, bullets, inline, 
 from assetctl.documents.certificate import CATEGORY_FR, MEDIA_FR, METHODS_FR
 from assetctl.documents.formats import NBSP, day, number, percent
 from assetctl.documents.tables import grid
+from assetctl.vocabulary import FRENCH, ManualStep
 
 TITLE = "Politique d'effacement des supports de stockage"
+MANUAL_STEPS = [label[0].lower() + label[1:] for label in FRENCH[ManualStep].values()]
 MEDIA_POLICY_FR = {"unknown": "Autre support ou type inconnu"}
 READ_BACK_FR = {
     "full": "Relecture complète du support",
@@ -116,7 +118,20 @@ def render_policy(record: dict[str, Any], path: Path) -> Path:
             ],
             styles,
         ),
-        Paragraph("5. Enregistrement et conservation", heading),
+        Paragraph("5. Micrologiciel et marquages avant un changement de propriétaire", heading),
+        *bullets(
+            [
+                "Une fois tous les disques effacés, depuis le système du banc : la puce TPM est "
+                "effacée (tpm2_clear) et les entrées de démarrage UEFI qui désignent une "
+                "partition disparue (celles de l'ancien système) sont supprimées ; le "
+                "certificat le dit.",
+                "À la main, confirmé par le technicien sur l'enregistrement "
+                f"(`assetctl wipe confirm`) : {' ; '.join(MANUAL_STEPS)}.",
+                "À la remise d'un don, l'agent retire l'étiquette du programme (fiche de remise).",
+            ],
+            styles,
+        ),
+        Paragraph("6. Enregistrement et conservation", heading),
         *bullets(
             [
                 "Pour chaque disque : modèle, numéro de série, capacité, méthode, catégorie, "

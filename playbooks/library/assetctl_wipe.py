@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING, Any
 from ansible.module_utils.basic import AnsibleModule
 
 if TYPE_CHECKING:  # the type checker reads the sibling folder (mypy_path)
+    import assetctl_firmware as firmware
     import assetctl_sanitize as sanitize
     from assetctl_machine import Node, refusals, run
 else:
     try:
+        from ansible.module_utils import assetctl_firmware as firmware
         from ansible.module_utils import assetctl_sanitize as sanitize
         from ansible.module_utils.assetctl_machine import refusals, run
     except ImportError:  # imported outside Ansible (ansible-lint, benchmarks): the sibling folder
@@ -33,6 +35,7 @@ else:
         sys.path.insert(
             0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module_utils")
         )
+        import assetctl_firmware as firmware
         import assetctl_sanitize as sanitize
         from assetctl_machine import refusals, run
 
@@ -42,7 +45,9 @@ module: assetctl_wipe
 short_description: Sanitise and verify the disks of a bench machine
 description:
   - Checks the machine's DMI serial and each disk before writing anything, then sanitises each
-    disk (firmware Purge or one overwrite pass) and verifies it by reading it back.
+    disk (firmware Purge or one overwrite pass) and verifies it by reading it back; once every
+    disk passed, on the bench live system only, clears the TPM and removes the UEFI boot
+    entries that point to a partition no disk holds any more.
 options:
   expected_serial:
     description: The serial the machine must report (its asset's); null to skip the check.
@@ -96,6 +101,10 @@ disks:
   description: One record per disk (method, NIST category, verification, bytes, times).
   type: list
   returned: always
+firmware_reset:
+  description: The TPM clear and the boot entries removed (on the bench live system).
+  type: dict
+  returned: when every disk passed
 """
 
 CHUNK = 4 * 1024 * 1024
@@ -413,6 +422,9 @@ def main() -> None:
     result = dict(
         changed=params["mode"] == "wipe", machine_serial=serial, disks=records, refused=False
     )
+    if params["mode"] == "wipe" and not failed:
+        # the disks are clean: what the firmware keeps of the previous owner (ANSSI)
+        result["firmware_reset"] = firmware.reset_firmware()
     if failed:
         reasons = "; ".join(
             f"{r['path']}: {(r.get('errors') or ['the read-back found data'])[0]}" for r in failed

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,15 @@ from tests.conftest import Cli
 from tests.helpers import decode_pdf, pdf_reading
 
 PATTERN_OFFSETS_MIB = (0, 1, 100, 200, 255)  # on both disks (the SATA disk has 256 MiB)
+# what a previous owner's system leaves in the firmware: its boot entry, a key in the TPM
+FIRMWARE_STATE = "efibootmgr -v; TPM2TOOLS_TCTI=device:/dev/tpmrm0 tpm2_getcap handles-persistent"
+PREVIOUS_OWNER = (
+    "efibootmgr -q -c -d /dev/nvme0n1 -p 1 -L 'Windows Boot Manager' "
+    "-l '\\EFI\\Microsoft\\Boot\\bootmgfw.efi' && "
+    "export TPM2TOOLS_TCTI=device:/dev/tpmrm0 && "
+    "tpm2_createprimary -Q -C o -c /tmp/owner.ctx && "
+    "tpm2_evictcontrol -Q -C o -c /tmp/owner.ctx 0x81000001"
+)
 
 
 @pytest.fixture
@@ -77,20 +87,29 @@ def test_a_technicians_day_on_a_lab_machine(
     prepare_bench(env, home)
     spec = MachineSpec(
         "pc1", manufacturer="Dell Inc.", product="OptiPlex 7050", serial="LAB-7050-01",
-        memory_mb=2048, nvme_serial="NVME-LAB-01", sata_serial="SATA-LAB-01",
+        memory_mb=2048, nvme_serial="NVME-LAB-01", sata_serial="SATA-LAB-01", tpm=True,
     )  # fmt: skip
     machine = LabMachine(spec, bench_network, tmp_path / "machines")
     patterns = {disk: write_pattern(disk) for disk in (machine.nvme, machine.sata)}
+    # the previous owner's system: an EFI partition on the NVMe disk (the pattern stays)
+    subprocess.run(["sgdisk", "-n", "1:4096:+32M", "-t", "1:ef00", str(machine.nvme)],
+                   check=True, capture_output=True)  # fmt: skip
     assert all(holds(disk, pattern) for disk, pattern in patterns.items())
+    key = home / "bench" / "id_ed25519"
     with LabBench.start(bench_network, env, tmp_path) as bench:
         try:
             address = machine.boot_live(timeout=900)
+            # ...its boot entry in the firmware, and a key it kept in the TPM
+            machine.ssh(address, key, PREVIOUS_OWNER)
+            before = machine.ssh(address, key, FIRMWARE_STATE)
             out = cli_db.ok("bench", "discover", address, "--kind", "desktop", "--json").stdout
             labels = tmp_path / "labels.pdf"
             prepared = cli_db(
                 "bench", "prepare", "--host", address, "--profile", "test-boot",
                 "--labels", str(labels), "--yes", "--json",
             )  # fmt: skip
+            after = machine.ssh(address, key, FIRMWARE_STATE)
+            (tmp_path / "firmware-state.txt").write_text(f"{before}\n--- after\n{after}")
             live_log = machine.serial().decode(errors="replace")
             machine.stop()
             machine.start("disk")
@@ -145,9 +164,17 @@ def test_a_technicians_day_on_a_lab_machine(
         "NVME-LAB-01": ("nvme-format-user-data", "passed"),  # Format NVM, Secure Erase 1
         "SATA-LAB-01": ("overwrite", "passed"),  # QEMU's SATA disk spins: one pass
     }, record["disks"]
+    # 5. the firmware's state the previous owner left (ANSSI), read by the real tools
+    assert "Windows Boot Manager" in before and "0x81000001" in before, before
+    assert "Windows Boot Manager" not in after and "0x81000001" not in after, after
+    assert record["firmware_reset"]["on_live_system"] is True
+    assert record["firmware_reset"]["tpm"] == {"result": "cleared", "tool": "tpm2_clear -c l"}
+    assert record["firmware_reset"]["boot_entries"]["removed"] == ["Windows Boot Manager"]
     certificate = tmp_path / "certificate.pdf"
     cli_db.ok("wipe", "certificate", tag, "-o", str(certificate))
     text = pdf_reading(certificate)
+    assert "Puce TPM effacé par le banc (tpm2_clear)" in text, text
+    assert "supprimées : Windows Boot Manager" in text
     assert "NVMe Format : effacement des données utilisateur" in text
     assert "blocs témoins écrits avant l'effacement puis relus : tous effacés" in text
     assert "NVME-LAB-01" in text and "SATA-LAB-01" in text

@@ -90,12 +90,8 @@ def test_one_prepare_over_four_mixed_machines(
             addresses = {name: m.wait_live(timeout=1200) for name, m in machines.items()}
             for name, machine in machines.items():
                 machine.wait_ssh(addresses[name])
-            subprocess.run(
-                ["ssh", "-i", str(key), "-o", "StrictHostKeyChecking=no",
-                 "-o", "UserKnownHostsFile=/dev/null", f"root@{addresses['liar']}",
-                 "cat > /usr/local/sbin/nvme && chmod 755 /usr/local/sbin/nvme"],
-                input=LYING_NVME.encode(), check=True, capture_output=True, timeout=60,
-            )  # fmt: skip
+            install = "cat > /usr/local/sbin/nvme && chmod 755 /usr/local/sbin/nvme"
+            machines["liar"].ssh(addresses["liar"], key, install, input=LYING_NVME.encode())
             hosts = [*addresses.values(), "10.77.0.99"]  # the last: nothing answers there
             started = time.monotonic()
             prepared = cli_db(

@@ -113,3 +113,32 @@ def test_the_validation_is_accepted_once_by_someone_else(
     assert [e["action"] for e in history[len(before) :]] == ["wipe_validated"]
     text = " ".join(pdf_text(_certificate(cli_db, laptop, tmp_path)).split())
     assert "Validation acceptée par theo, le " in text
+
+
+def test_the_firmware_steps_on_the_record(
+    cli_db: Cli, sshd: SshServer, laptop: str, tmp_path: Path, loop_disk: tuple[str, Path]
+) -> None:
+    """ANSSI: what the live system resets is recorded (here, the tests' loopback machine is
+    not the live system: nothing of this computer's firmware is touched, and it says so), and
+    the steps done by hand are confirmed onto the record."""
+    device, _ = loop_disk
+    cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", device, "--yes")
+    record = json.loads(cli_db.ok("wipe", "certificate", laptop, "--json").stdout)
+    assert record["firmware_reset"] == {"on_live_system": False}
+    assert record["manual_steps"] == {}
+    text = " ".join(pdf_text(_certificate(cli_db, laptop, tmp_path)).split())
+    assert "Puce TPM non fait : l'effacement n'a pas été fait depuis le système du banc" in text
+    assert "Mot de passe du BIOS ou de l'UEFI retiré à confirmer (assetctl wipe confirm)" in text
+
+    assert "--step" in cli_db.fails("wipe", "confirm", laptop, code=2).stderr
+    cli_db.fails("wipe", "confirm", laptop, "--step", "everything", code=2)
+    number = cli_db.ok("wipe", "confirm", laptop, "--step", "bios-password").stdout.strip()
+    assert number == record["certificate"]
+    cli_db.ok("wipe", "confirm", laptop, "--all")
+    steps = json.loads(cli_db.ok("wipe", "certificate", laptop, "--json").stdout)["manual_steps"]
+    assert sorted(steps) == ["bios-password", "firmware-defaults", "previous-labels"]
+    assert {s["by"] for s in steps.values()} == {"tester"}
+    text = " ".join(pdf_text(_certificate(cli_db, laptop, tmp_path)).split())
+    assert "Étiquettes et codes de l'ancien propriétaire retirés confirmé par tester, le " in text
+    history = json.loads(cli_db.ok("asset", "show", laptop, "--json").stdout)["history"]
+    assert [e["action"] for e in history].count("wipe_steps_confirmed") == 2
