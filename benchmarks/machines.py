@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from benchmarks.harness import ASSETCTL, ROOT, Database, Row, bench_config, interleaved, timed
 
 
-def bench_overwrite(work: Path, size_mib: int, runs: int) -> Row | None:
-    """The wipe module's overwrite, in process, against dd on the same loop device."""
-    import importlib.util
-
+@contextlib.contextmanager
+def _loop_device(work: Path, size_mib: int) -> Iterator[str | None]:
+    """A loop device over a sparse file (direct I/O), or None where there is none."""
     backing = work / "overwrite.img"
     subprocess.run(["truncate", "-s", f"{size_mib}M", str(backing)], check=True)
     made = subprocess.run(
@@ -22,16 +24,37 @@ def bench_overwrite(work: Path, size_mib: int, runs: int) -> Row | None:
     )
     if made.returncode != 0:
         print(f"benchmark: no loop device ({made.stderr.strip()}): skipped", file=sys.stderr)
-        return None
+        backing.unlink()
+        yield None
+        return
     device = made.stdout.strip()
     try:
-        spec = importlib.util.spec_from_file_location(
-            "assetctl_wipe", ROOT / "playbooks" / "library" / "assetctl_wipe.py"
-        )
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        size = size_mib * 1024 * 1024
+        yield device
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)
+        backing.unlink()
+
+
+def _wipe_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "assetctl_wipe", ROOT / "playbooks" / "library" / "assetctl_wipe.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_overwrite(work: Path, size_mib: int, runs: int) -> list[Row]:
+    """The wipe module's overwrite, in process, against dd on the same loop device; then its
+    full read-back (every byte compared with zero), against dd reading the same device."""
+    module = _wipe_module()
+    size = size_mib * 1024 * 1024
+    with _loop_device(work, size_mib) as device:
+        if device is None:
+            return []
 
         def ours() -> float:
             start = time.perf_counter()
@@ -39,33 +62,45 @@ def bench_overwrite(work: Path, size_mib: int, runs: int) -> Row | None:
             assert written == size and not errors
             return time.perf_counter() - start
 
-        def dd() -> float:
-            return timed(
-                [
-                    "dd",
-                    "if=/dev/zero",
-                    f"of={device}",
-                    "bs=4M",
-                    "oflag=direct",
-                    f"count={size_mib // 4}",
-                ],
-                dict(os.environ),
-            )
+        def dd(*direction: str) -> float:
+            return timed(["dd", *direction, "bs=4M", f"count={size_mib // 4}"], dict(os.environ))
 
-        seconds, floor_seconds = interleaved(ours, dd, runs)
-    finally:
-        subprocess.run(["losetup", "-d", device], check=False)
-        backing.unlink()
+        seconds, floor_seconds = interleaved(
+            ours, lambda: dd("if=/dev/zero", f"of={device}", "oflag=direct"), runs
+        )
+
+        def read_back() -> float:
+            start = time.perf_counter()
+            found = module.verify_zeros(device, size, "full", 64, 0)
+            assert found["verified"] and found["bytes_verified"] == size
+            return time.perf_counter() - start
+
+        read_seconds, read_floor = interleaved(
+            read_back, lambda: dd(f"if={device}", "of=/dev/null", "iflag=direct"), runs
+        )
     mb = size_mib * 1.048576
-    return Row(
-        f"overwrite of a {size_mib} MiB loop device ({mb / seconds:.0f} MB/s vs "
-        f"{mb / floor_seconds:.0f} MB/s)",
-        "-",
-        seconds,
-        "`dd if=/dev/zero bs=4M oflag=direct`, same device",
-        floor_seconds,
-        "throughput >= 0.9x dd",
-    )
+    return [
+        Row(
+            f"overwrite of a {size_mib} MiB loop device ({mb / seconds:.0f} MB/s vs "
+            f"{mb / floor_seconds:.0f} MB/s)",
+            "-",
+            seconds,
+            "`dd if=/dev/zero bs=4M oflag=direct`, same device",
+            floor_seconds,
+            "throughput >= 0.9x dd",
+            throughput=True,
+        ),
+        Row(
+            f"full read-back of the same device, every byte checked ({mb / read_seconds:.0f} "
+            f"MB/s vs {mb / read_floor:.0f} MB/s)",
+            "-",
+            read_seconds,
+            "`dd of=/dev/null bs=4M iflag=direct`, same device",
+            read_floor,
+            "throughput >= 0.7x dd",
+            throughput=True,
+        ),
+    ]
 
 
 def bench_discover(work: Path, hosts: int, runs: int) -> Row | None:

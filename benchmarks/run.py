@@ -72,9 +72,7 @@ def main() -> None:
         print("benchmark: start-up ...", file=sys.stderr)
         rows.append(bench_startup(work, args.runs))
         print("benchmark: overwrite ...", file=sys.stderr)
-        overwrite = bench_overwrite(work, 64 if args.quick else 1024, 3)
-        if overwrite:
-            rows.append(overwrite)
+        rows += bench_overwrite(work, 64 if args.quick else 1024, 3)
         print("benchmark: discover ...", file=sys.stderr)
         discovered = bench_discover(work, 10, 5)
         if discovered:
