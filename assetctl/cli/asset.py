@@ -17,7 +17,8 @@ from assetctl.cli.output import (
     warn,
 )
 from assetctl.cli.params import WordType
-from assetctl.vocabulary import Disposal, Kind, Origin
+from assetctl.errors import ValidationError
+from assetctl.vocabulary import REUSE_DISPOSALS, Disposal, Kind, Origin
 
 KIND_CHOICE = WordType(Kind)
 ORIGIN_CHOICE = WordType(Origin)
@@ -143,6 +144,12 @@ def asset_add(
     disk_inputs = [parse_disk(spec) for spec in disks]
     if disposal_note and not disposal:
         raise click.UsageError("--disposal-note goes with --disposal")
+    if disposal in REUSE_DISPOSALS:
+        raise ValidationError(
+            f"a device {disposal} leaves with its disks: they must be wiped first; register it "
+            f"without --disposal, wipe it on the bench, then `assetctl asset retire TAG "
+            f"--reason {disposal} --note ...`"
+        )
     with app.session() as session:
         result = register(session, app.settings, raw, actor=app.actor, disks=disk_inputs)
         tag_out = result.asset.tag
