@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from assetctl import lifecycle
@@ -174,8 +175,15 @@ def validate(
             f"{actor} ran wipe {run.certificate_number}: the programme's policy has another "
             f"person validate it ({policy.validator}; [wipe] separate_validator)"
         )
-    run.validated_by, run.validated_at = actor, utcnow()
-    session.add(run)
+    # only if nobody validated it meanwhile (two managers at once: one wins, the other is told)
+    accepted = session.execute(
+        update(WipeRun)
+        .where(col(WipeRun.id) == run.id, col(WipeRun.validated_by).is_(None))
+        .values(validated_by=actor, validated_at=utcnow())
+    )
+    if accepted.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"wipe {run.certificate_number} was validated meanwhile: try again")
+    session.refresh(run)
     lifecycle.record_event(
         session,
         asset,

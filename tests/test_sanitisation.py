@@ -113,3 +113,25 @@ def test_the_policy_document(cli_db: Cli, tmp_path: Path) -> None:
         "Approuvée par",
     ):
         assert expected in " ".join(text.split()).replace(NB, " "), expected
+
+
+def test_two_managers_validating_at_once(cli_db: Cli, engine: object) -> None:
+    """Both read the wipe unvalidated; the first to write wins, the other is told (no second
+    acceptance overwrites the first on the record)."""
+    from assetctl.db import session_scope
+    from assetctl.errors import AssetctlError
+    from assetctl.wipes import find_run, validate
+    from tests.helpers import add_args, make_ready
+
+    if cli_db.db_url.startswith("sqlite"):
+        pytest.skip("SQLite's transactions take the write lock at their start: no such race")
+    tag = cli_db.ok(*add_args("laptop", "purchased", "Lenovo", "T14", "V1")).stdout.strip()
+    make_ready(cli_db.db_url, tag)
+    with pytest.raises(AssetctlError) as refused, session_scope(engine) as late:  # type: ignore[arg-type]
+        assert find_run(late, tag)[1].validated_by is None
+        with session_scope(engine) as first:  # type: ignore[arg-type]
+            validate(first, tag, None, actor="theo", policy=WipeSettings())
+        validate(late, tag, None, actor="claire", policy=WipeSettings())
+    assert "was validated" in str(refused.value)  # by theo, or meanwhile: try again
+    record = json.loads(cli_db.ok("wipe", "certificate", tag, "--json").stdout)
+    assert record["validated_by"] == "theo"
