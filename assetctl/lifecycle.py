@@ -25,6 +25,8 @@ from assetctl.models import Asset, AssetEvent, ImagingRun, WipeRun
 from assetctl.models.types import utcnow
 from assetctl.vocabulary import REUSE_DISPOSALS, Disposal
 
+REASON_MAX = 500  # models.AssetEvent.reason
+
 
 class Status(StrEnum):
     RECEIVED = "received"
@@ -216,8 +218,13 @@ def record_event(
     to_status: str | None = None,
     at: datetime | None = None,
 ) -> AssetEvent:
-    """Append one line to the device's history (and bump its version and update time)."""
+    """Append one line to the device's history (and bump its version and update time).
+
+    A reason longer than its column (what a person types is refused before: cli.params'
+    HISTORY_TEXT) comes from a machine's message: cut with an ellipsis, the event recorded."""
     now = at or utcnow()
+    if reason is not None and len(reason) > REASON_MAX:
+        reason = reason[: REASON_MAX - 1] + "…"
     if asset.id is None:
         session.add(asset)
         session.flush()

@@ -57,6 +57,21 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # An argument that is not text (bytes a terminal or a script sent that are not UTF-8:
+        # Python keeps them as lone surrogates) would fail wherever it is stored or printed:
+        # refused here, for every command, before anything runs.
+        for position, arg in enumerate(args, 1):
+            if any("\udc80" <= char <= "\udcff" for char in arg):
+                shown = repr(os.fsencode(arg))  # control characters written out, as \x1b
+                raise click.UsageError(
+                    f"argument {position} is not text (bytes that are not UTF-8: "
+                    f"{shown[:80]}{'...' if len(shown) > 80 else ''}): type it again, or set "
+                    "the terminal to UTF-8",
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         # The one error boundary: what the user can act on (AssetctlError: bad input, a locked
         # or unreachable database, a permission) becomes "Error: ..." and its exit code. Anything

@@ -16,7 +16,7 @@ from assetctl.cli.output import (
     output_options,
     warn,
 )
-from assetctl.cli.params import WordType
+from assetctl.cli.params import HISTORY_TEXT, WordType
 from assetctl.errors import ValidationError
 from assetctl.vocabulary import REUSE_DISPOSALS, Disposal, Kind, Origin
 
@@ -114,7 +114,11 @@ def _field_options(function: Any) -> Any:
     help="A city device retired without entering the programme: how it left (recorded "
     "retired at once; sold and donated need a wipe first).",
 )
-@click.option("--disposal-note", help="With --disposal: the recycler's receipt, the recipient.")
+@click.option(
+    "--disposal-note",
+    type=HISTORY_TEXT,
+    help="With --disposal: the recycler's receipt, the recipient.",
+)
 @pass_app
 def asset_add(
     app: AppContext,
@@ -303,7 +307,7 @@ def _print_view(view: dict[str, Any]) -> None:
 @_field_options
 @click.option("--origin", type=ORIGIN_CHOICE, help="refurbished or purchased.")
 @click.option("--clear-disks", is_flag=True, help="Remove the recorded disks.")
-@click.option("--reason", help="Why (kept in the history).")
+@click.option("--reason", type=HISTORY_TEXT, help="Why (kept in the history).")
 @pass_app
 def asset_edit(
     app: AppContext,
@@ -337,7 +341,7 @@ def asset_edit(
 @asset.command("status")
 @click.argument("tag")
 @click.argument("status", type=STATUS_CHOICE)
-@click.option("--reason", required=True, help="Why (kept in the history).")
+@click.option("--reason", required=True, type=HISTORY_TEXT, help="Why (kept in the history).")
 @pass_app
 def asset_status(app: AppContext, tag: str, status: str, reason: str) -> None:
     """Move a device to another status, if the lifecycle rules allow it."""
@@ -361,6 +365,7 @@ def asset_status(app: AppContext, tag: str, status: str, reason: str) -> None:
 )
 @click.option(
     "--note",
+    type=HISTORY_TEXT,
     help="Free text kept in the history: the recycler's receipt; for sold or donated, the "
     "recipient and its reuse commitment (the reuse declaration's proof).",
 )

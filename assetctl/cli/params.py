@@ -115,3 +115,26 @@ class WordType(ParamType):
         if code not in self.only:
             self.fail(f"{value!r} is not one of: {', '.join(self.only)}", param, ctx)
         return code
+
+
+class TextType(ParamType):
+    """Free text kept in a record (a reason, a note), refused when longer than its column."""
+
+    name = "TEXT"
+
+    def __init__(self, max_length: int) -> None:
+        self.max_length = max_length
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if len(text) > self.max_length:
+            self.fail(
+                f"{len(text)} characters, more than the {self.max_length} kept: shorten it",
+                param,
+                ctx,
+            )
+        return text
+
+
+# what a device's history keeps of a reason or a note (models.AssetEvent.reason)
+HISTORY_TEXT = TextType(500)

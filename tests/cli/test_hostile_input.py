@@ -99,3 +99,61 @@ def test_any_bytes_from_a_scanner_leave_the_station_working(
     assert all(line.split(" ", 1)[0] in ("OK", "ERROR", "UNKNOWN") for line in scans), scans
     assert "\x1b" not in result.stdout + result.stderr
     assert snapshot(cli_db.db_url) == before
+
+
+NOT_UTF8 = b"Emma\xff\xfe\x1b[2J us".decode("utf-8", "surrogateescape")  # as Python reads argv
+
+
+def test_an_argument_that_is_not_text_is_refused_before_anything_runs(cli_db: Cli) -> None:
+    """Bytes a terminal or a script sent that are not UTF-8 were a crash (exit 70) wherever the
+    text was stored: every command now refuses them at once, the database as it was."""
+    tag = cli_db.ok(*add_args("desktop", "refurbished", "Dell", "7010", "NU1")).stdout.strip()
+    before = snapshot(cli_db.db_url)
+    for command in (
+        ("asset", "status", tag, "repair", "--reason", NOT_UTF8),
+        ("asset", "retire", tag, "--reason", "recycled", "--note", NOT_UTF8),
+        ("asset", "edit", tag, "--notes", NOT_UTF8),
+        (*add_args("desktop", "refurbished", "Dell", "7010", "NU2"), "--retired-on",
+         "2025-01-01", "--disposal", "recycled", "--disposal-note", NOT_UTF8),
+        ("asset", "show", NOT_UTF8),
+    ):  # fmt: skip
+        result = cli_db.fails(*command, code=2)
+        position = command.index(NOT_UTF8) + 1
+        assert f"argument {position} is not text (bytes that are not UTF-8: " in result.stderr
+        assert "\\xff\\xfe\\x1b[2J" in result.stderr and "\x1b" not in result.stderr
+    assert snapshot(cli_db.db_url) == before
+
+
+def test_a_note_longer_than_the_history_keeps_is_refused(cli_db: Cli) -> None:
+    """On PostgreSQL a note over 500 characters was a crash, on SQLite it was kept whole."""
+    tag = cli_db.ok(*add_args("desktop", "refurbished", "Dell", "7010", "LN1")).stdout.strip()
+    before = snapshot(cli_db.db_url)
+    for command in (
+        ("asset", "retire", tag, "--reason", "recycled", "--note", "x" * 501),
+        ("asset", "status", tag, "repair", "--reason", "x" * 20_000),
+        (*add_args("desktop", "refurbished", "Dell", "7010", "LN2"), "--disposal", "recycled",
+         "--disposal-note", "y" * 501),
+    ):  # fmt: skip
+        result = cli_db.fails(*command, code=2)
+        assert "more than the 500 kept: shorten it" in result.stderr, result.stderr
+    assert snapshot(cli_db.db_url) == before
+    cli_db.ok("asset", "retire", tag, "--reason", "recycled", "--note", "x" * 500)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.binary(max_size=2100))
+def test_any_bytes_as_a_note_are_kept_or_refused_cleanly(cli_db: Cli, raw: bytes) -> None:
+    if not hasattr(cli_db, "_tag"):
+        cli_db._tag = cli_db.ok(*add_args("laptop", "purchased", "Dell", "5490", "NB1")).stdout  # type: ignore[attr-defined]
+    tag = cli_db._tag.strip()  # type: ignore[attr-defined]
+    note = raw.decode("utf-8", "surrogateescape").replace("\x00", "")  # argv has no NUL
+    before = snapshot(cli_db.db_url)
+    result = cli_db("asset", "edit", tag, "--notes", note, "--reason", note[:500])
+    assert result.exit_code in (0, 1, 2), (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr and "\x1b" not in result.stderr
+    if result.exit_code != 0:
+        assert snapshot(cli_db.db_url) == before
