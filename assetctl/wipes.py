@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from assetctl import lifecycle
 from assetctl.assets import find_asset, timestamp
 from assetctl.config.settings import WipeSettings
+from assetctl.documents.formats import local_time
 from assetctl.errors import ConflictError, NotFoundError, ValidationError
 from assetctl.models import Asset, DiskWipe, WipeRun
 from assetctl.models.types import utcnow
@@ -107,6 +108,8 @@ def batch_record(
                 "operator": run.operator,
                 "bench_host": run.bench_host,
                 "finished_at": timestamp(run.finished_at),
+                "validated_by": run.validated_by,
+                "validated_at": timestamp(run.validated_at),
                 "disks": [
                     {
                         "device": d.device,
@@ -131,6 +134,7 @@ def batch_record(
             "failed": sum(m["result"] != "passed" for m in machines),
             "disks": sum(len(m["disks"]) for m in machines),
             "bytes": sum(d["size_bytes"] or 0 for m in machines for d in m["disks"]),
+            "validated": sum(bool(m["validated_by"]) for m in machines),
         },
     }
 
@@ -154,7 +158,13 @@ def find_run(session: Session, tag: str, number: str | None = None) -> tuple[Ass
 
 
 def validate(
-    session: Session, tag: str, number: str | None, *, actor: str, policy: WipeSettings
+    session: Session,
+    tag: str,
+    number: str | None,
+    *,
+    actor: str,
+    policy: WipeSettings,
+    zone: str = "Europe/Paris",
 ) -> WipeRun:
     """Record that ``actor`` accepted a passed wipe's result (its validation, NIST SP 800-88
     Rev. 2): once, and by someone other than the technician who ran it where the policy says
@@ -168,7 +178,7 @@ def validate(
     if run.validated_by:
         raise ConflictError(
             f"wipe {run.certificate_number} was validated by {run.validated_by} on "
-            f"{timestamp(run.validated_at)}"
+            f"{local_time(run.validated_at, zone)}"
         )
     if policy.separate_validator and actor.strip().lower() == run.operator.strip().lower():
         raise ValidationError(

@@ -228,6 +228,8 @@ def run_deploy(
             "dns": profile.dns,
             "firefox": profile.firefox,
             "time_limits": profile.time_limits,
+            "first_start": profile.first_start,
+            "first_start_paths": variables["image_first_start_paths"],
             "unattended_upgrades": profile.unattended_upgrades,
             "locale": profile.locale,
             "keyboard": profile.keyboard,

@@ -146,7 +146,10 @@ def wipe_validate(app: AppContext, tag: str, number: str | None) -> None:
     from assetctl.wipes import validate
 
     with app.session() as session:
-        run = validate(session, tag, number, actor=app.actor, policy=app.settings.wipe)
+        run = validate(
+            session, tag, number, actor=app.actor, policy=app.settings.wipe,
+            zone=app.settings.time_zone,
+        )  # fmt: skip
         number = run.certificate_number
     info(f"Wipe {number} validated by {app.actor}.")
     click.echo(number)

@@ -96,9 +96,12 @@ def coverage_text(found: dict[str, Any]) -> str:
     return text
 
 
-def _pairs(rows: list[tuple[str, str, str, str]], styles: Any, mm: float) -> Any:
+def _pairs(
+    rows: list[tuple[str, str, str, str]], styles: Any, mm: float, label_mm: float = 32
+) -> Any:
     """A compact table of two label/value pairs per row (values are plain text, escaped
-    here); a row whose second pair is empty spans the whole width."""
+    here); a row whose second pair is empty spans the whole width. ``label_mm`` widens the
+    first label's column of a table of such rows only (long labels on one line)."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -130,7 +133,7 @@ def _pairs(rows: list[tuple[str, str, str, str]], styles: Any, mm: float) -> Any
         else:
             data.append([Paragraph(escape(k1), label), Paragraph(escape(v1), cell), "", ""])
             commands.append(("SPAN", (1, row), (3, row)))
-    table = Table(data, colWidths=[32 * mm, 55 * mm, 32 * mm, 55 * mm])
+    table = Table(data, colWidths=[label_mm * mm, (87 - label_mm) * mm, 32 * mm, 55 * mm])
     table.setStyle(TableStyle(commands))
     return table
 
@@ -154,7 +157,9 @@ def render_certificate(
     from assetctl.documents import a4_document, build
 
     title = f"Certificat d'effacement des données n°{NBSP}{record['certificate']}"
-    document, styles, mm = a4_document(path, title, organisation, margin_mm=14)
+    document, styles, mm = a4_document(path, title, organisation, margin_mm=12)
+    # tighter headings: a machine with one disk, its firmware and the signatures on one page
+    styles["Heading2"].spaceBefore, styles["Heading2"].spaceAfter = 8, 4
     asset = record["asset"]
     disks = record["disks"]
     story: list[Any] = [
@@ -233,9 +238,9 @@ def render_certificate(
                         "Octets vérifiés",
                         f"{number(checked)} ({gigabytes(checked)})" if checked else "0",
                     ),
-                    ("Vérification (technique appliquée)", _applied(disk), "", ""),
+                    ("Vérification", _applied(disk), "", ""),
                     (
-                        "Validation (résultat)",
+                        "Validation",
                         f"{_verification(disk['verification'])} : {verified}. "
                         + coverage_text(disk["coverage"]),
                         "",
@@ -268,19 +273,23 @@ def render_certificate(
     story.append(KeepTogether(_firmware_section(record, styles, mm, zone)))
     signatures = Table(
         [
-            ["Technicien(ne)", "Responsable de la validation"],
-            ["Nom :", "Nom :"],
-            ["Fonction :", "Fonction :"],
-            ["Date :", "Date :"],
-            ["Signature :\n\n\n", "Signature :\n\n\n"],
+            [
+                "Signature du (de la) technicien(ne)",
+                "Signature du (de la) responsable de la validation",
+            ],
+            ["Nom et fonction :", "Nom et fonction :"],
+            ["Date et signature :\n\n", "Date et signature :\n\n"],
         ],
         colWidths=[87 * mm, 87 * mm],
-        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]),
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f0f0")),
+            ]
+        ),
     )
-    story += [
-        Spacer(1, 4 * mm),
-        KeepTogether([Paragraph("Signatures", styles["Heading2"]), signatures]),
-    ]
+    story += [Spacer(1, 4 * mm), KeepTogether([signatures])]
     build(document, story, f"Certificat n° {record['certificate']}")
     return path
 
@@ -334,7 +343,7 @@ def _firmware_section(record: dict[str, Any], styles: Any, mm: float, zone: str)
         )
     return [
         Paragraph("Micrologiciel et marquages (recommandations de l'ANSSI)", styles["Heading2"]),
-        _pairs(rows, styles, mm),
+        _pairs(rows, styles, mm, label_mm=76),
     ]
 
 
@@ -376,7 +385,14 @@ def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone:
                 f"n°{NBSP}{escape(machine['serial'] or '-')}",
                 disks or "-",
                 f"{RESULT_FR.get(machine['result'], machine['result'])}<br/>"
-                f"{local_time(machine['finished_at'], zone)}",
+                f"{local_time(machine['finished_at'], zone)}<br/>"
+                + (
+                    f"validé par {escape(machine['validated_by'])}"
+                    if machine["validated_by"]
+                    else "validation en attente"
+                    if machine["result"] == "passed"
+                    else ""
+                ),
             ]
         )
     story: list[Any] = [
@@ -384,15 +400,16 @@ def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone:
         Paragraph(escape(title), styles["Title"]),
         Paragraph(
             f"Banc de préparation{where}. Chaque ligne renvoie au certificat d'effacement du "
-            "matériel (NIST SP 800-88, annexe G), qui détaille la méthode et la vérification de "
-            "chaque support.",
+            "matériel (NIST SP 800-88 Rev. 2, avec les champs de l'annexe G de la Rev. 1), qui "
+            "détaille la méthode, la vérification et la validation de chaque support.",
             styles["BodyText"],
         ),
         Spacer(1, 3 * mm),
         Paragraph(
             f"<b>{totals['machines']}</b> matériel(s), dont <b>{totals['passed']}</b> effacé(s) "
             f"avec succès et <b>{totals['failed']}</b> en échec ou interrompu(s) ; "
-            f"{totals['disks']} support(s), {gigabytes(totals['bytes'])} au total.",
+            f"{totals['disks']} support(s), {gigabytes(totals['bytes'])} au total ; "
+            f"<b>{totals['validated']}</b> effacement(s) validé(s).",
             styles["BodyText"],
         ),
         Spacer(1, 3 * mm),

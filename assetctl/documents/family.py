@@ -271,7 +271,11 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
             "À conserver par la famille, séparément du matériel. À la première connexion, "
             "l'ordinateur demande de choisir un nouveau mot de passe : choisissez-le et gardez-le "
             "pour vous. Le compte des enfants n'a pas de droits d'administration. Le programme "
-            "ne garde pas de copie de ces mots de passe après la signature.",
+            "ne garde pas de copie de ces mots de passe après la signature. Au premier "
+            "démarrage, avant toute connexion, un assistant vous propose les réglages du "
+            "contrôle parental (temps d'écran, heures permises, filtrage des sites) ; il "
+            "fonctionne sans Internet. Pour les changer plus tard, dans le compte parent : "
+            "« sudo assetctl-controle-parental ».",
             styles["BodyText"],
         ),
         Spacer(1, 4 * mm),

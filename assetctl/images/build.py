@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from assetctl.config import Settings
 from assetctl.errors import AssetctlError
+from assetctl.images import first_start
 from assetctl.images.profiles import Profile
 
 BASE_INCLUDE = ("python3", "python3-apt", "ca-certificates", "locales", "apt-utils")
@@ -227,35 +228,27 @@ def firefox_policies(profile: Profile) -> dict[str, Any]:
 
 
 def timekpr_user(profile: Profile) -> str:
-    """timekpr-nExt's per-user file (``/var/lib/timekpr/config/timekpr.USER.conf``): allowed
-    hours each day and the daily limit in seconds. Its section is the user's name, as the
-    daemon reads it (a file it cannot read is replaced by its defaults: no limit at all)."""
+    """timekpr-nExt's per-user file, from the profile (the assistant rewrites it with the
+    parent's answers, through the same function)."""
     limits = profile.time_limits
-    start, end = str(limits.get("allowed_hours", "08:00-20:00")).split("-")
-    (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
-    hours = []
-    for hour in range(h1, h2 + 1):
-        first = m1 if hour == h1 else 0
-        last = m2 if hour == h2 else 60  # timekpr's minutes run to 60: the whole hour
-        if hour == h2 and m2 == 0:
-            break
-        hours.append(str(hour) if (first, last) == (0, 60) else f"{hour}[{first}-{last}]")
-    daily = int(limits.get("daily_minutes", 120)) * 60
-    allowed = ";".join(hours)
-    lines = ["[DOCUMENTATION]", "#### written by assetctl from the image profile", "",
-             f"[{profile.children.name}]"]  # fmt: skip
-    lines += [f"ALLOWED_HOURS_{day} = {allowed}" for day in range(1, 8)]
-    lines += [
-        "ALLOWED_WEEKDAYS = 1;2;3;4;5;6;7",
-        "LIMITS_PER_WEEKDAYS = " + ";".join([str(daily)] * 7),
-        f"LIMIT_PER_WEEK = {daily * 7}",
-        f"LIMIT_PER_MONTH = {daily * 31}",
-        "TRACK_INACTIVE = False",
-        "HIDE_TRAY_ICON = False",
-        "LOCKOUT_TYPE = terminate",
-        "WAKEUP_HOUR_INTERVAL = 0;23",
-    ]
-    return "\n".join(lines) + "\n"
+    return first_start.timekpr_user(
+        profile.children.name,
+        int(limits.get("daily_minutes", 120)),
+        str(limits.get("allowed_hours", "08:00-20:00")),
+    )
+
+
+def first_start_settings(profile: Profile) -> dict[str, Any]:
+    return first_start.settings_from_profile(
+        profile.children.name, profile.children.full_name, profile.time_limits, profile.dns
+    )
+
+
+def resolved_dropin(profile: Profile) -> str:
+    if not profile.dns.get("enabled"):
+        return ""
+    [level, *_] = first_start_settings(profile)["levels"]
+    return first_start.resolved_dropin(level, bool(profile.dns.get("dns_over_tls", False)))
 
 
 def timekpr_control(profile: Profile) -> str:
@@ -265,6 +258,17 @@ def timekpr_control(profile: Profile) -> str:
                 "PLAYTIME_SPENT_BALANCE", "PLAYTIME_SPENT_DAY")  # fmt: skip
     lines = [f"[{profile.children.name}]", *(f"{name} = 0" for name in counters)]
     return "\n".join(lines) + "\n"
+
+
+def first_start_paths() -> dict[str, str]:
+    """Where image.yml puts the parental-control assistant, and verify.yml looks for it."""
+    return {
+        "program": first_start.PROGRAM,
+        "settings": first_start.SETTINGS,
+        "armed": first_start.ARMED,
+        "unit": f"/etc/systemd/system/{first_start.UNIT}",
+        "wants": f"/etc/systemd/system/multi-user.target.wants/{first_start.UNIT}",
+    }
 
 
 def playbook_variables(settings: Settings, profile: Profile) -> dict[str, Any]:
@@ -287,6 +291,13 @@ def playbook_variables(settings: Settings, profile: Profile) -> dict[str, Any]:
         "image_time_limits": profile.time_limits,
         "image_timekpr_user": timekpr_user(profile),
         "image_timekpr_control": timekpr_control(profile),
+        "image_resolved_dropin": resolved_dropin(profile),
+        "image_first_start": profile.first_start,
+        "image_first_start_program": first_start.__file__,
+        "image_first_start_settings": first_start_settings(profile),
+        "image_first_start_unit": first_start.unit_file(),
+        "image_first_start_paths": first_start_paths(),
+        "image_polkit_rule": first_start.polkit_rule(profile.children.name),
         "image_unattended_upgrades": profile.unattended_upgrades,
         "image_branding_text": str(profile.branding.get("wallpaper_text", "")),
         "image_serial_console": profile.serial_console,
@@ -410,13 +421,13 @@ def read_manifest(settings: Settings, profile_name: str) -> dict[str, Any] | Non
 
 
 def recipe_digest(profile: Profile) -> str:
-    """What an image is made of: the profile's content, the packages it installs, and the
-    playbook that applies it."""
+    """What an image is made of: the profile's content, the packages it installs, the
+    playbook that applies it and the first start's assistant it copies in."""
     from assetctl.bench.playbooks import playbooks_dir
 
     playbook = (playbooks_dir() / "image.yml").read_bytes()
     content = json.dumps([profile.digest(), profile.all_packages(), BASE_INCLUDE]).encode()
-    content += playbook
+    content += playbook + Path(first_start.__file__).read_bytes()
     return hashlib.sha256(content).hexdigest()
 
 

@@ -63,6 +63,9 @@ class Profile:
     dns: dict[str, Any] = field(default_factory=dict)
     firefox: dict[str, Any] = field(default_factory=dict)
     time_limits: dict[str, Any] = field(default_factory=dict)
+    # the parental-control assistant at first start-up (loi n° 2022-300): on unless a test
+    # profile turns it off
+    first_start: bool = True
     unattended_upgrades: bool = True
     branding: dict[str, Any] = field(default_factory=dict)
     # false only for test profiles: no kernel (the image is deployed and checked, not booted)
@@ -114,6 +117,29 @@ def _account(doc: dict[str, Any], key: str, where: str) -> Account:
     )
 
 
+def _filter_levels(dns: dict[str, Any], where: str) -> None:
+    """The other filtering levels the parent may choose at first start-up, besides the
+    default one (``servers`` and ``tls_name`` of ``[parental.dns]``)."""
+    others = dns.get("alternatives", [])
+    if not isinstance(others, list):
+        raise ConfigError(f"{where}: parental.dns.alternatives must be a list of tables")
+    names = {str(dns.get("level", "famille"))}
+    for other in others:
+        if not (
+            isinstance(other, dict)
+            and _NAME.match(str(other.get("name", "")))
+            and str(other.get("label", "")).strip()
+            and isinstance(other.get("servers"), list)
+            and other["servers"]
+        ):
+            raise ConfigError(
+                f"{where}: each parental.dns.alternatives needs a name, a label and servers"
+            )
+        if other["name"] in names:
+            raise ConfigError(f"{where}: filtering level {other['name']!r} is named twice")
+        names.add(other["name"])
+
+
 def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) -> Profile:
     where = str(source or name)
     base, system = _section(doc, "base", where), _section(doc, "system", where)
@@ -137,6 +163,7 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
     dns = _section(parental, "dns", where)
     if dns.get("enabled") and not dns.get("servers"):
         raise ConfigError(f"{where}: parental.dns needs servers (a family-filtering resolver)")
+    _filter_levels(dns, where)
     firefox = _section(parental, "firefox", where)
     if firefox.get("dns_over_https", "off") not in ("off", "filtered"):
         raise ConfigError(
@@ -167,6 +194,7 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
         dns=dict(dns),
         firefox=dict(firefox),
         time_limits=dict(limits),
+        first_start=bool(_section(parental, "first_start", where).get("enabled", True)),
         unattended_upgrades=bool(_section(doc, "updates", where).get("unattended", True)),
         branding=dict(_section(doc, "branding", where)),
         kernel=bool(base.get("kernel", True)),

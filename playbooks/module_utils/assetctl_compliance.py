@@ -127,6 +127,14 @@ def run_checks(
             f"[{child}]" in text and "LIMITS_PER_WEEKDAYS" in text,  # the daemon's section
             f"{limits.get('daily_minutes')} minutes a day",
         )
+    rule = read(root, "/etc/polkit-1/rules.d/50-assetctl-children.rules") or ""
+    check(
+        "no software installation from the children's account (polkit)",
+        f'subject.user !== "{child}"' in rule and "org.freedesktop.packagekit." in rule,
+        "/etc/polkit-1/rules.d/50-assetctl-children.rules",
+    )
+    if profile.get("first_start"):
+        check(*first_start_armed(root, profile))
     if profile.get("unattended_upgrades"):
         text = read(root, "/etc/apt/apt.conf.d/20auto-upgrades") or ""
         check("automatic security updates", 'Unattended-Upgrade "1"' in text, "")
@@ -169,6 +177,33 @@ def run_checks(
         loader = os.path.exists(os.path.join(root, "boot/grub/i386-pc/core.img"))
         check("boot loader (BIOS)", grub and loader, "i386-pc/core.img, grub.cfg")
     return checks
+
+
+def first_start_armed(root: str, profile: dict[str, Any]) -> tuple[str, bool, str]:
+    """The parental-control assistant will run at the family's first start: the program and
+    its interpreter, its defaults for this children's account, its service enabled, armed."""
+    paths = profile["first_start_paths"]
+    name = "parental-control assistant armed for the first start"
+    program = os.path.join(root, paths["program"].lstrip("/"))
+    if not (os.path.isfile(program) and os.access(program, os.X_OK)):
+        return name, False, f"{paths['program']} missing or not executable"
+    if not os.path.exists(os.path.join(root, "usr/bin/python3")):
+        return name, False, "no /usr/bin/python3 to run it"
+    try:
+        settings = json.loads(read(root, paths["settings"]) or "")
+        ours = settings["child"] == profile["children"]["name"]
+    except (ValueError, KeyError, TypeError):
+        ours = False
+    if not ours:
+        return name, False, f"{paths['settings']} missing or not for this children's account"
+    unit = read(root, paths["unit"]) or ""
+    wants = os.path.join(root, paths["wants"].lstrip("/"))
+    enabled = os.path.islink(wants) and os.readlink(wants) == paths["unit"]
+    if f"ExecStart={paths['program']}" not in unit or not enabled:
+        return name, False, f"{paths['unit']} missing or not enabled"
+    if not os.path.exists(os.path.join(root, paths["armed"].lstrip("/"))):
+        return name, False, f"not armed ({paths['armed']} missing)"
+    return name, True, f"{os.path.basename(paths['unit'])}, {paths['armed']}"
 
 
 def esp_listing(boot_part: str) -> list[str]:

@@ -174,6 +174,11 @@ def test_deploy_writes_a_verified_system(
     assert [(r[0], r[1], r[2]) for r in runs] == [("test-minimal", manifest["sha256"], "passed")]
     details = json.loads(runs[0][3]) if isinstance(runs[0][3], str) else runs[0][3]
     assert details["verify"] and all(c["ok"] for c in details["verify"])
+    verified = {c["check"] for c in details["verify"]}
+    assert {
+        "parental-control assistant armed for the first start",
+        "no software installation from the children's account (polkit)",
+    } <= verified
     steps = [step["step"] for step in details["steps"]]  # timed on the machine
     assert sorted(steps) == sorted([
         "partition", "partitions shown", "EFI file system", "root file system", "image",
@@ -217,6 +222,44 @@ def test_deploy_writes_a_verified_system(
         )
     ]
     assert [a for a, _ in renewed] == ["enfant", "parent"] and renewed != accounts
+
+
+def test_the_parental_assistant_runs_in_the_built_image(images: Path, tmp_path: Path) -> None:
+    """The image as built: its first start's service, and the assistant run in it (chroot),
+    with the image's own Python and usermod; verify.yml's check then sees it disarmed."""
+    from assetctl.images import first_start
+    from assetctl.images.build import first_start_paths, unpack
+    from tests.bench.test_compliance import PROFILE, compliance
+
+    [archive] = images.glob("test-minimal-*.tar.zst")
+    tree = tmp_path / "tree"
+    unpack(archive, tree)
+    paths = first_start_paths()
+    unit = (tree / paths["unit"].lstrip("/")).read_text()
+    assert f"ExecStart={first_start.PROGRAM} --first-start" in unit
+    assert "Before=getty-pre.target display-manager.service" in unit  # before any login
+    assert os.readlink(tree / paths["wants"].lstrip("/")) == paths["unit"]
+    rule = (tree / "etc/polkit-1/rules.d/50-assetctl-children.rules").read_text()
+    assert 'subject.user !== "enfant"' in rule
+    profile = {**PROFILE, "children": {"name": "enfant", "administrator": False},
+               "first_start": True, "first_start_paths": paths}  # fmt: skip
+
+    def armed() -> dict[str, object]:
+        checks = compliance.run_checks(str(tree), profile, "LMM-PP-00001", "uefi")
+        return next(c for c in checks if c["check"].startswith("parental-control assistant"))
+
+    assert armed()["ok"], armed()
+    done = subprocess.run(
+        ["chroot", str(tree), first_start.PROGRAM, "--first-start"],
+        input="Léa\n\n", capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert "Contrôle parental" in done.stdout
+    assert ":Léa:/home/enfant:" in (tree / "etc/passwd").read_text()
+    assert armed() == {
+        "check": "parental-control assistant armed for the first start", "ok": False,
+        "detail": f"not armed ({paths['armed']} missing)",
+    }  # fmt: skip
 
 
 def test_deploy_refuses_the_wrong_machine(

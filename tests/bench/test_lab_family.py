@@ -9,6 +9,9 @@ the family image has no SSH server, so the test logs in on that console, as the 
 initial password that the handover sheet would print.
 
 Then, in the running system:
+- at the first start, before any login, the parental-control assistant asks the parent on the
+  console (the child's name, 1 h 30 a day instead of the profile's 3 hours, the proposed hours
+  and filtering level), kept as ``first-start.txt``, and the daemons then apply the answers;
 - the graphical login (LightDM's greeter) is on the screen: a screenshot through QEMU's monitor,
   kept as ``greeter.png`` in the test's folder (``ASSETCTL_LAB_SCREENSHOTS`` copies it out);
 - the first login asks the parent for a new password (the initial one expires);
@@ -206,7 +209,21 @@ def test_a_family_laptop_starts_to_its_graphical_login_with_its_filter_and_limit
             assert listener.stdout is not None
             assert listener.stdout.readline() == b"listening\n"
             machine.start("disk")
-            console.expect(f"{tag} login:".encode(), timeout=1500)
+            # the first start: before any login, the parental-control assistant (on the
+            # console) asks the parent; the parent names the child, gives 1 h 30 a day and
+            # keeps the proposed hours and filtering level
+            assistant = console.expect(PROMPT % re.escape("[Élève]".encode()), timeout=1500)
+            console.send("Léa")
+            assistant += console.expect(PROMPT % re.escape(b"[3h]"))
+            console.send("1h30")
+            assistant += console.expect(PROMPT % re.escape(b"[07:30-21:30]"))
+            console.send("")
+            assistant += console.expect(PROMPT % re.escape(b"Votre choix [1]"))
+            console.send("")
+            assistant += console.expect(PROMPT % re.escape(b"(o/n) [o]"))
+            console.send("o")
+            assistant += console.expect(f"{tag} login:".encode(), timeout=600)
+            (tmp_path / "first-start.txt").write_bytes(assistant)
             passwords = initial_passwords(cli_db.db_url, tag)
             new_password = "Fam-" + secrets.token_urlsafe(12)
             # the family's first login (the system speaks French): the initial password from
@@ -232,6 +249,11 @@ def test_a_family_laptop_starts_to_its_graphical_login_with_its_filter_and_limit
             console.run("timeout 60 resolvectl query education.gouv.fr", timeout=120)
             # the parent manages the limits (group timekpr), and sudo works for an administrator
             limits = console.run(f"timekpra --userinfo {CHILD}")
+            child = console.run(f"getent passwd {CHILD}")
+            disarmed = console.run(
+                "systemctl is-enabled assetctl-premier-demarrage.service;"
+                " test -e /var/lib/assetctl/premier-demarrage && echo armed || echo disarmed"
+            )
             admin = console.run(f"echo {new_password} | sudo -S -p '' id -un")
         finally:
             machine.stop()
@@ -240,6 +262,16 @@ def test_a_family_laptop_starts_to_its_graphical_login_with_its_filter_and_limit
     reached = [json.loads(line) for line in listener.communicate(timeout=10)[0].splitlines()]
     if os.environ.get("ASSETCTL_LAB_SCREENSHOTS"):
         shutil.copy(screen, os.environ["ASSETCTL_LAB_SCREENSHOTS"])
+        shutil.copy(tmp_path / "first-start.txt", os.environ["ASSETCTL_LAB_SCREENSHOTS"])
+
+    # the first start's assistant, in French, before the login prompt, and what it set
+    said = " ".join(assistant.decode(errors="replace").split())
+    for words in ("Contrôle parental de cet ordinateur", "fonctionne sans Internet",
+                  "ne peut pas installer de logiciels", "Protection famille",
+                  "temps d'écran : 1 h 30 par jour", "C'est enregistré"):  # fmt: skip
+        assert words in said, said
+    assert f":Léa:/home/{CHILD}:" in child, child
+    assert disarmed.split()[-1] == "disarmed", disarmed
 
     # the first login: the initial password from the handover sheet, then a new one
     assert "Vous devez changer votre mot de passe immédiatement" in expired, expired
@@ -255,6 +287,7 @@ def test_a_family_laptop_starts_to_its_graphical_login_with_its_filter_and_limit
     assert {hit["to"] for hit in hellos} == {f"{server}:853" for server in FILTERS}, reached
     assert any(client_hello_names_the_filter(hit["hex"]) for hit in hellos), reached
     assert not [hit for hit in reached if hit["to"].startswith(SITE_DNS)], reached
-    # the children's account: 3 hours a day, 07:30 to 21:30, in timekpr-nExt's daemon
-    assert re.search(r"LIMITS_PER_WEEKDAYS: (10800;){6}10800", limits), limits
+    # the children's account: 1 h 30 a day (the parent's answer, not the profile's 3 hours),
+    # 07:30 to 21:30 (the profile's, kept), in timekpr-nExt's daemon
+    assert re.search(r"LIMITS_PER_WEEKDAYS: (5400;){6}5400", limits), limits
     assert re.search(r"ALLOWED_HOURS_1: 7\[30-60\];8;9;.*;20;21\[0-30\]", limits), limits

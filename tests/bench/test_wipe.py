@@ -165,14 +165,14 @@ def test_certificate_and_records(
         "Catégorie Effacement (Clear)",
         "Méthode Écrasement complet (une passe de zéros)",
         "Outil et version assetctl_wipe 1",
-        "Validation (résultat) Relecture d'un échantillon (premier et dernier Mio, blocs "
+        "Validation Relecture d'un échantillon (premier et dernier Mio, blocs "
         "aléatoires) : conforme. Couverture : ",
         "Destination Réemploi",
         "Support n° 1 sur 1",
         "Périphérique " + device,
-        "Technicien(ne)",
-        "Responsable de la validation",
-        "Signature",
+        "Signature du (de la) technicien(ne)",
+        "Signature du (de la) responsable de la validation",
+        "Date et signature",
     ):
         assert expected in text, expected
     # the organisation's local time, never UTC (issue 15)
@@ -182,18 +182,22 @@ def test_certificate_and_records(
     finished = datetime.fromisoformat(record["finished_at"]).astimezone(ZoneInfo("Europe/Paris"))
     assert f"Date {finished:%d/%m/%Y %H:%M}" in text and "UTC" not in text
     assert_readable(pdf, (laptop, number, "FAKE-SYS-SERIAL", "Écrasement"))
+    # one machine, one disk: one page, the signatures on it (issue 15)
+    assert "page 1 / 1" in text
 
     # the method that really ran, not the run's "auto"; the batch summary of the day
     listed = json.loads(cli_db.ok("wipe", "list", "--json").stdout)
     assert [(w["certificate"], w["method"]) for w in listed] == [(number, "overwrite")]
     summary = json.loads(cli_db.ok("wipe", "summary", "--json").stdout)
     assert summary["totals"] == {"machines": 1, "passed": 1, "failed": 0, "disks": 1,
-                                 "bytes": SIZE}  # fmt: skip
+                                 "bytes": SIZE, "validated": 0}  # fmt: skip
+    assert summary["machines"][0]["validated_by"] is None
     assert [(m["certificate"], m["tag"]) for m in summary["machines"]] == [(number, laptop)]
     batch = tmp_path / "releve.pdf"
     cli_db.ok("wipe", "summary", "-o", str(batch))
     text = assert_readable(batch, (number, laptop, "FAKE-SYS-SERIAL"))
     assert "1 matériel(s), dont 1 effacé(s) avec succès et 0 en échec" in text
+    assert "0 effacement(s) validé(s)" in text and "validation en attente" in text
     assert "écrasement" in text
     yesterday = (finished.date() - timedelta(days=1)).isoformat()
     other_day = json.loads(

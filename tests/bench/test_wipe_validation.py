@@ -94,7 +94,7 @@ def test_the_validation_is_accepted_once_by_someone_else(
         "IEEE 2883-2022",
         "N° de série lu sur le banc (DMI) FAKE-SYS-SERIAL",
         "Validation acceptée en attente, par : Responsable du parc informatique de la DSI",
-        "Vérification (technique appliquée) conforme : 50 331 648 octets écrits sur 50 331 648",
+        "Vérification conforme : 50 331 648 octets écrits sur 50 331 648",
     ):
         assert expected in text, expected
     # the technician who ran it cannot accept it (the test's operator is "tester")
@@ -107,6 +107,17 @@ def test_the_validation_is_accepted_once_by_someone_else(
     again = theo.fails("wipe", "validate", laptop)
     assert number == record["certificate"]
     assert f"{number} was validated by theo" in again.stderr
+    # when, in the programme's local time, as the certificate prints it (not ISO UTC)
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    accepted = json.loads(cli_db.ok("wipe", "certificate", laptop, "--json").stdout)
+    moment = datetime.fromisoformat(accepted["validated_at"])
+    paris = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
+        ZoneInfo("Europe/Paris")
+    )
+    assert f"validated by theo on {paris:%d/%m/%Y %H:%M}" in again.stderr
+    assert "+00:00" not in again.stderr
     record = json.loads(cli_db.ok("wipe", "certificate", laptop, "--json").stdout)
     assert record["validated_by"] == "theo" and record["validated_at"]
     history = json.loads(cli_db.ok("asset", "show", laptop, "--json").stdout)["history"]
