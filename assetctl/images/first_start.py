@@ -406,7 +406,11 @@ def quiet_console() -> Callable[[], None]:
             handle.write("1")  # only the kernel's emergencies
     except OSError:
         levels = ""
-    systemd = os.path.isdir("/run/systemd/system")
+    try:  # systemd's own PID 1 only (not in a chroot, where /proc is not the machine's)
+        with open("/proc/1/comm", encoding="ascii") as handle:
+            systemd = handle.read().strip() == "systemd"
+    except OSError:
+        systemd = False
     if systemd:
         os.kill(1, signal.SIGRTMIN + 21)  # systemd: no status messages on the console
 
