@@ -120,7 +120,7 @@ def committee_decide(
         )
         summary = f"{ref.upper()}: {decision.outcome}"
         if decision.outcome == "approved":
-            summary += f" {','.join(decision.equipment or [])} ({decision.mode}"
+            summary += f" {', '.join(decision.equipment or [])} ({decision.mode}"
             summary += f", {decision.term_months} months)" if decision.term_months else ")"
     info(summary)
 

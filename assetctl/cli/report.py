@@ -12,6 +12,7 @@ import click
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.output import emit_json, emit_rows, euros_text, excel_option, info
 from assetctl.cli.params import DATE, OUTPUT_FILE
+from assetctl.reports.reuse import FIRST_YEAR, LAST_YEAR
 
 
 def formats(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -310,7 +311,7 @@ def report_pdf(app: AppContext, start: date | None, end: date | None, path: Path
 @report.command("reuse")
 @click.option(
     "--year",
-    type=click.IntRange(2000, 2100),
+    type=click.IntRange(FIRST_YEAR, LAST_YEAR),
     help="The calendar year declared (default: last year).",
 )
 @click.option("--xlsx", "as_xlsx", is_flag=True, help="Write the workbook (-o FILE), not the PDF.")

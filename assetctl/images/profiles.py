@@ -173,6 +173,13 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
     limits = _section(parental, "time_limits", where)
     if limits.get("enabled") and not _HOURS.match(str(limits.get("allowed_hours", ""))):
         raise ConfigError(f"{where}: parental.time_limits.allowed_hours must read like 08:00-20:00")
+    minutes = limits.get("daily_minutes", 120)
+    if limits.get("enabled") and not (
+        isinstance(minutes, int) and not isinstance(minutes, bool) and 15 <= minutes <= 1440
+    ):
+        raise ConfigError(
+            f"{where}: parental.time_limits.daily_minutes must be minutes, from 15 to 1440"
+        )
     locale = str(system.get("locale", "fr_FR.UTF-8"))
     if not re.fullmatch(r"[a-z]{2}_[A-Z]{2}\.UTF-8", locale):
         raise ConfigError(f"{where}: system.locale {locale!r} must read like fr_FR.UTF-8")

@@ -38,10 +38,11 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     assert [(a["ref"], a["recommended"]) for a in agenda] == [(ref, "laptop,printer,internet")]
     refused = cw.fails("committee", "decide", session, ref, "approved", "--criterion", "1")
     assert "not met: 2." in refused.stderr
-    cw.ok(
+    decided = cw.ok(
         "committee", "decide", session, ref, "approved", "--mode", "location", "--fee", "5",
         "--programme-share", "3", *[a for n in "1234" for a in ("--criterion", n)],
     )  # fmt: skip
+    assert f"{ref}: approved laptop, printer, internet (rental, 12 months)" in decided.stderr
     assert json.loads(cw.ok("committee", "agenda", "--json").stdout) == []
     minutes = tmp_path / "pv.pdf"
     cw.ok("committee", "minutes", session, "-o", str(minutes))

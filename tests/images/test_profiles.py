@@ -65,6 +65,9 @@ def test_hash_follows_content_not_formatting() -> None:
     assert parse_profile("famille-college", doc).digest() != same.digest()
 
 
+TWIN = {"name": "famille", "label": "Famille bis", "servers": ["185.228.168.168"]}
+
+
 def test_unsafe_or_broken_profiles_are_refused() -> None:
     base = tomllib.loads((IMAGES / "famille-primaire.toml").read_text())
 
@@ -83,6 +86,10 @@ def test_unsafe_or_broken_profiles_are_refused() -> None:
         (variant(["system", "desktop"], "kde-plasma-full"), "system.desktop must be"),
         (variant(["parental", "time_limits", "allowed_hours"], "all day"), "08:00-20:00"),
         (variant(["for_kinds"], ["toaster"]), "for_kinds must list"),
+        (variant(["parental", "time_limits", "daily_minutes"], 0), "from 15 to 1440"),
+        (variant(["parental", "time_limits", "daily_minutes"], "2h"), "from 15 to 1440"),
+        (variant(["parental", "dns", "alternatives"], [{"name": "x"}]), "a name, a label"),
+        (variant(["parental", "dns", "alternatives"], [TWIN]), "named twice"),
     ]
     for doc, message in cases:
         with pytest.raises(ConfigError, match=message):
