@@ -18,6 +18,7 @@ from typing import Any
 
 from assetctl.config import resource_dirs
 from assetctl.errors import ConfigError, NotFoundError
+from assetctl.images.first_start import MAX_MINUTES, MIN_MINUTES
 from assetctl.vocabulary import Kind, codes
 
 DESKTOPS = {
@@ -173,12 +174,12 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
     limits = _section(parental, "time_limits", where)
     if limits.get("enabled") and not _HOURS.match(str(limits.get("allowed_hours", ""))):
         raise ConfigError(f"{where}: parental.time_limits.allowed_hours must read like 08:00-20:00")
-    minutes = limits.get("daily_minutes", 120)
+    minutes, least, most = limits.get("daily_minutes", 120), MIN_MINUTES, MAX_MINUTES
     if limits.get("enabled") and not (
-        isinstance(minutes, int) and not isinstance(minutes, bool) and 15 <= minutes <= 1440
+        isinstance(minutes, int) and not isinstance(minutes, bool) and least <= minutes <= most
     ):
         raise ConfigError(
-            f"{where}: parental.time_limits.daily_minutes must be minutes, from 15 to 1440"
+            f"{where}: parental.time_limits.daily_minutes must be minutes, from {least} to {most}"
         )
     locale = str(system.get("locale", "fr_FR.UTF-8"))
     if not re.fullmatch(r"[a-z]{2}_[A-Z]{2}\.UTF-8", locale):

@@ -229,7 +229,7 @@ def test_the_parental_assistant_runs_in_the_built_image(images: Path, tmp_path: 
     with the image's own Python and usermod; verify.yml's check then sees it disarmed."""
     from assetctl.images import first_start
     from assetctl.images.build import first_start_paths, unpack
-    from tests.bench.test_compliance import PROFILE, compliance
+    from tests.bench.test_compliance import PROFILE, assistant_check
 
     [archive] = images.glob("test-minimal-*.tar.zst")
     tree = tmp_path / "tree"
@@ -244,11 +244,7 @@ def test_the_parental_assistant_runs_in_the_built_image(images: Path, tmp_path: 
     profile = {**PROFILE, "children": {"name": "enfant", "administrator": False},
                "first_start": True, "first_start_paths": paths}  # fmt: skip
 
-    def armed() -> dict[str, object]:
-        checks = compliance.run_checks(str(tree), profile, "LMM-PP-00001", "uefi")
-        return next(c for c in checks if c["check"].startswith("parental-control assistant"))
-
-    assert armed()["ok"], armed()
+    assert assistant_check(tree, profile)["ok"], assistant_check(tree, profile)
     done = subprocess.run(
         ["chroot", str(tree), first_start.PROGRAM, "--first-start"],
         input="Léa\n\n", capture_output=True, text=True, timeout=120,
@@ -256,7 +252,7 @@ def test_the_parental_assistant_runs_in_the_built_image(images: Path, tmp_path: 
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert "Contrôle parental" in done.stdout
     assert ":Léa:/home/enfant:" in (tree / "etc/passwd").read_text()
-    assert armed() == {
+    assert assistant_check(tree, profile) == {
         "check": "parental-control assistant armed for the first start", "ok": False,
         "detail": f"not armed ({paths['armed']} missing)",
     }  # fmt: skip
