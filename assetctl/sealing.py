@@ -160,6 +160,18 @@ def read_key_file(path: Path) -> bytes:
         raise AccessDeniedError(f"cannot read the key file {path}: {exc.strerror}") from None
 
 
+def key_file_fingerprint(path: Path) -> str | None:
+    """The fingerprint a key file says it holds (None: no file, or not a key file); what it
+    claims only, until its passphrase opens it."""
+    try:
+        with path.open("rb") as handle:
+            document = json.loads(handle.read(64 * 1024))
+        found = document.get("fingerprint") if document.get("format") == KEY_FILE_FORMAT else None
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
 def unlock(content: bytes, passphrase: str, where: str) -> Opener:
     """Open a private key file with its passphrase."""
     from nacl.exceptions import CryptoError

@@ -274,7 +274,7 @@ FRENCH: dict[type[StrEnum], dict[str, str]] = {
 STATUS_FR = {
     "received": "Reçu",
     "wiped": "Effacé",
-    "ready": "Prêt",
+    "ready": "Prêt à remettre",
     "allocated": "Attribué",
     "on_loan": "Prêté / loué",
     "given": "Donné",
@@ -334,7 +334,7 @@ COLUMNS_FR = {
     "discovered": "Lus à l'atelier",
     "wiped": "Effacés",
     "imaged": "Installés",
-    "ready": "Prêts",
+    "ready": "Prêts à remettre",
     "manufacturer": "Fabricant",
     "model": "Modèle",
     "step": "Étape",

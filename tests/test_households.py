@@ -96,6 +96,8 @@ def test_the_forms_answers_in_french_or_english() -> None:
         ("requested", "tablette", "not one of"),
         ("can_use", "peut-être", "not one of"),
         ("digital_need", "bof", "yes or no"),
+        ("representatives", "Evil\x1b[2J\x07Name", "control or text-direction"),
+        ("address", "12 rue \u202eeniaM", "control or text-direction"),
     ):
         with pytest.raises(ValidationError, match=message):
             parse_form(SETTINGS, {field: bad})

@@ -194,6 +194,21 @@ def test_indicators_costs_and_bench(seeded: Cli) -> None:
         ("laptop", "purchased", 2, 95000),
         ("printer", "purchased", 1, 12050),
     ]
+    # for people: what was not bought or not entered says so, items in words, not codes
+    table = seeded.ok("report", "costs")
+    assert (table.stdout.splitlines()[1].split()[:8]) == [
+        "desktop",
+        "refurbished",
+        "2",
+        "0",
+        "no",
+        "purchase",
+        "not",
+        "set",
+    ]
+    assert "_" not in table.stdout and "equipment budget left" in table.stdout
+    assert "refurbishment_per_device" in table.stderr  # where to set it
+    assert "median durations: wipe 30 min 00 s" in seeded.ok("report", "bench").stderr
     bench = json.loads(seeded.ok("report", "bench", "--json").stdout)
     day = (TODAY - timedelta(days=10)).isoformat()
     assert bench["rows"] == [
@@ -454,6 +469,9 @@ def test_no_chart_on_an_empty_programme_nor_for_one_category(cli_db: Cli, tmp_pa
     assert pdf_bars(empty) == 0
     text = assert_readable(empty)
     assert "aucun" not in text
+    # an empty table is a sentence, not a header over nothing
+    assert "Aucun matériel fourni sur la période." in text and "Type Mode Nombre" not in text
+    assert text.count("Aucune famille équipée sur la période.") == 2
     cli_db.ok(*add_args("laptop", "purchased", "Dell", "Latitude 5420", "LAT9"))
     single = tmp_path / "un-type.pdf"
     cli_db.ok("report", "pdf", "-o", str(single))
@@ -482,7 +500,7 @@ def test_the_pdfs_figures_are_the_reports_figures(seeded: Cli, tmp_path: Path) -
     kind_fr = {"desktop": "Ordinateur fixe", "laptop": "Ordinateur portable",
                "printer": "Imprimante"}  # fmt: skip
     status_fr = {"received": "Reçu", "on_loan": "Prêté / loué", "given": "Donné",
-                 "returned": "Restitué", "ready": "Prêt", "wiped": "Effacé"}  # fmt: skip
+                 "returned": "Restitué", "ready": "Prêt à remettre", "wiped": "Effacé"}  # fmt: skip
     fleet = json.loads(seeded.ok("report", "counts", "--by", "kind,status", "--json").stdout)
     table = text.split("Parc de matériel par type et par état")[1].split("Coûts")[0]
     for row in fleet[:-1]:

@@ -162,7 +162,8 @@ def _print_contract(data: dict[str, Any]) -> None:
     click.echo("lines:")
     for line in data["lines"]:
         what = line["tag"] or line["description"] or ""
-        parts = [line["type"], what, line["kind"] or "", line["status"], line["condition"] or ""]
+        status = line["status"].replace("_", " ")  # with_family -> with family
+        parts = [line["type"], what, line["kind"] or "", status, line["condition"] or ""]
         click.echo("  " + "  ".join(cell(p) for p in parts if p))
     click.echo("history:")
     for event in data["history"]:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, emit_rows, info, output_options
+from assetctl.cli.output import cell, describe, emit_json, emit_rows, info, output_options
 from assetctl.cli.params import DATE, OUTPUT_FILE
 from assetctl.vocabulary import RECORDED_CONTACTS
 
@@ -164,14 +164,13 @@ def household_show(app: AppContext, ref: str, as_json: bool) -> None:
     for key, value in data.items():
         if key in ("decisions", "contracts", "children"):
             continue
-        if value not in (None, "", []):
-            text = ", ".join(value) if isinstance(value, list) else value
+        if text := describe(value):  # local time; control characters written out
             click.echo(f"{key:20} {text}")
     for child in data.get("children", []):
-        name = child["first_name"] or "(no name)"
+        name = cell(child["first_name"]) or "(no name)"
         click.echo(f"{'child':20} {name}, born {child['birth_date']} ({child['age']} years)")
     for d in data["decisions"]:
-        kit = ",".join(d["equipment"] or [])
+        kit = ", ".join(d["equipment"] or [])
         click.echo(
             f"{'decision':20} session {d['session']}: {d['outcome']} {kit} {d['mode'] or ''}"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, emit_rows, info, output_options, print_fields
+from assetctl.cli.output import cell, emit_json, emit_rows, info, output_options, print_fields
 
 
 @click.group()
@@ -88,7 +88,7 @@ def image_build(app: AppContext, profile: str, force: bool, check_idempotence: b
     size = manifest["size_bytes"] / 1e6
     if not result.built:
         info(
-            f"{profile}: up to date ({manifest['archive']}, built {manifest['built_at']}); "
+            f"{profile}: up to date ({manifest['archive']}, built {cell(manifest['built_at'])}); "
             "--force builds it again"
         )
     else:

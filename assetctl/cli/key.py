@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from assetctl.cli.context import AppContext, pass_app
-from assetctl.cli.output import emit_json, info
+from assetctl.cli.output import cell, emit_json, info, print_fields
 
 
 @click.group()
@@ -40,20 +40,43 @@ def key_init(app: AppContext, key_file: Path | None) -> None:
 
 
 @key.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
 @pass_app
-def key_show(app: AppContext) -> None:
+def key_show(app: AppContext, as_json: bool) -> None:
     """The programme key's fingerprint, and whether your key file is the programme's."""
     from assetctl import keys
+    from assetctl.sealing import key_file_fingerprint
 
     with app.session() as session:
         row = keys.current(session)
     path = app.settings.key_file
-    emit_json(
+    claimed = key_file_fingerprint(path)
+    data = {
+        "fingerprint": row.fingerprint if row else None,
+        "created_at": row.created_at.isoformat(timespec="seconds") if row else None,
+        "created_by": row.created_by if row else None,
+        "key_file": str(path),
+        "key_file_present": path.is_file(),
+        "key_file_fingerprint": claimed,
+    }
+    if as_json:
+        emit_json(data)
+        return
+    if row is None:
+        info("No programme key yet: an admin makes it once with `assetctl key init`.")
+    if not path.is_file():
+        state = "not here: ASSETCTL_KEY_FILE gives its place"
+    elif claimed is None:
+        state = "not a programme key file"
+    elif row and claimed != row.fingerprint:
+        state = f"another key ({claimed}): not the programme's"
+    else:
+        state = "the programme's key"
+    print_fields(
         {
-            "fingerprint": row.fingerprint if row else None,
-            "created_at": row.created_at.isoformat(timespec="seconds") if row else None,
-            "created_by": row.created_by if row else None,
-            "key_file": str(path),
-            "key_file_present": path.is_file(),
-        }
+            "fingerprint": row.fingerprint if row else "none",
+            "made": f"{cell(row.created_at)} by {row.created_by}" if row else None,
+            "key file": f"{path} ({state})",
+        },
+        width=12,
     )

@@ -158,8 +158,32 @@ COST_COLUMNS = ("kind", "origin", "devices", "priced", "purchase", "refurbishmen
                 "average")  # fmt: skip
 
 
+COST_ITEMS = {
+    "refurbishment_per_device": "refurbishment per device",
+    "total": "total spent",
+    "budget_equipment": "equipment budget",
+    "budget_total": "plan's total budget",
+    "remaining_equipment": "equipment budget left",
+}
+
+
 def _euros(cents: int) -> str:
     return f"{cents / 100:.2f}"
+
+
+def _cost_cells(row: dict[str, Any], refurbishment_per_device: int) -> dict[str, Any]:
+    """A cost row for people: a city desktop was not bought, and a cost nobody entered says
+    "not set" rather than 0.00 (the PDF's own rule, documents.report._cost_cells)."""
+    shown = dict(row)
+    if row["origin"] == "refurbished":
+        shown["purchase"] = "no purchase"
+        if not refurbishment_per_device:
+            shown["refurbishment"] = shown["total"] = shown["average"] = "not set"
+    else:
+        shown["refurbishment"] = "-"
+        if not row["priced"]:
+            shown["purchase"] = shown["total"] = shown["average"] = "not set"
+    return shown
 
 
 @report.command("costs")
@@ -176,8 +200,18 @@ def report_costs(app: AppContext, output: str, path: Path | None) -> None:
         {**r, **{k[:-6]: _euros(v) for k, v in r.items() if k.endswith("_cents")}}
         for r in data["by_kind"]
     ]
+    if output == "table":
+        rows = [_cost_cells(row, data["refurbishment_per_device_cents"]) for row in rows]
+    unset = {  # 0 in the configuration: nobody entered it (config set programme.…)
+        "refurbishment_per_device_cents": not data["refurbishment_per_device_cents"],
+        "budget_equipment_cents": not data["budget_equipment_cents"],
+        "remaining_equipment_cents": not data["budget_equipment_cents"],
+        "budget_total_cents": not data["budget_total_cents"],
+    }
     summary = [
-        {"item": k[:-6], "euros": _euros(v)} for k, v in data.items() if k.endswith("_cents")
+        {"item": COST_ITEMS[k[:-6]], "euros": "not set" if unset.get(k) else _euros(v)}
+        for k, v in data.items()
+        if k.endswith("_cents")
     ]
     if xlsx:
         cents = [c if c in ("kind", "origin", "devices", "priced") else f"{c}_cents"
@@ -198,6 +232,11 @@ def report_costs(app: AppContext, output: str, path: Path | None) -> None:
         emit_rows(summary, ("item", "euros"), output)
         if data["unpriced_devices"]:
             info(f"{data['unpriced_devices']} purchased device(s) have no price recorded")
+        if not data["refurbishment_per_device_cents"]:
+            info(
+                "the refurbishment cost per device is not set: `[budget] "
+                "refurbishment_per_device` in config.toml (euros)"
+            )
 
 
 @report.command("bench")
@@ -236,7 +275,9 @@ def report_bench(
     if output == "table":
         click.echo("")
         emit_rows(data["failures"], failure_columns, output)
-        medians = ", ".join(f"{k} {v} min" for k, v in data["median_minutes"].items())
+        from assetctl.cli.progress import elapsed
+
+        medians = ", ".join(f"{k} {elapsed(v * 60)}" for k, v in data["median_minutes"].items())
         info(f"median durations: {medians or 'no run yet'}")
 
 

@@ -97,8 +97,10 @@ def allocate(
         ).first()
         if candidate is None or not_ready_reason(session, candidate):
             raise ValidationError(
-                f"no ready {kind} to allocate: prepare one on the bench (wipe and image), "
-                f"or name one with --tag"
+                f"no ready {kind} to allocate: the committee approved {', '.join(kinds)} for "
+                f"{household.ref}, and a contract holds them all; prepare a {kind} on the "
+                f"bench (wipe and image), or name a ready one with --tag (`assetctl asset "
+                f"list --kind {kind} --status ready`)"
             )
         chosen[kind] = candidate
     if not chosen and "internet" not in approved:

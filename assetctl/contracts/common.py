@@ -20,8 +20,14 @@ def find(session: Session, number: str) -> Contract:
     wanted = number.strip().upper()
     contract = session.exec(select(Contract).where(Contract.number == wanted)).first()
     if contract is None:
+        latest = session.exec(select(Contract.number).order_by(col(Contract.id).desc())).first()
         raise NotFoundError(
-            f"no contract {number.strip()!r}: see `assetctl contract list` (e.g. CT-2026-0001)"
+            f"no contract {number.strip()!r}: "
+            + (
+                f"see `assetctl contract list` (the latest is {latest})"
+                if latest
+                else "there is no contract yet (`assetctl allocate REF` drafts one)"
+            )
         )
     return contract
 

@@ -90,6 +90,15 @@ def _chart(labels: list[str], values: list[int], mm: float) -> list[Any]:
     return [] if chart is None else [chart]
 
 
+def _table(header: list[str], rows: list[list[str]], empty: str, styles: Any, mm: float) -> Any:
+    """A table, or the sentence that says it has no row (never a header over nothing)."""
+    from reportlab.platypus import Paragraph
+
+    if not rows:
+        return Paragraph(empty, styles["BodyText"])
+    return grid([header, *rows], styles, total=TEXT_WIDTH * mm)
+
+
 def render_report(record: dict[str, Any], path: Path) -> Path:
     from reportlab.platypus import Paragraph, Spacer
 
@@ -133,9 +142,9 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
     ]
     devices = ind["devices_by_kind_and_mode"]
     story.append(
-        grid(
-            [["Type", "Mode", "Nombre"]]
-            + [
+        _table(
+            ["Type", "Mode", "Nombre"],
+            [
                 [
                     KIND_ALL_FR.get(d["kind"], d["kind"]),
                     MODE_FR.get(d["mode"], d["mode"]),
@@ -143,8 +152,9 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for d in devices
             ],
+            "Aucun matériel fourni sur la période.",
             styles,
-            total=TEXT_WIDTH * mm,
+            mm,
         )
     )
     by_mode: dict[str, int] = {}
@@ -154,17 +164,15 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
     story += _chart(list(by_mode), list(by_mode.values()), mm)
     story += [
         Paragraph("Par quartier", h2),
-        grid(
+        _table(
             [
-                [
-                    "Quartier",
-                    "Familles équipées",
-                    "Internet avant",
-                    "Internet aujourd'hui",
-                    "Formation suivie",
-                ]
-            ]
-            + [
+                "Quartier",
+                "Familles équipées",
+                "Internet avant",
+                "Internet aujourd'hui",
+                "Formation suivie",
+            ],
+            [
                 [
                     escape(a["qpv"]),
                     str(a["families_equipped"]),
@@ -174,13 +182,14 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for a in ind["by_area"]
             ],
+            "Aucune famille équipée sur la période.",
             styles,
-            total=TEXT_WIDTH * mm,
+            mm,
         ),
         Paragraph("Par établissement scolaire", h2),
-        grid(
-            [["Quartier", "Établissement", "Familles équipées", "Formation suivie"]]
-            + [
+        _table(
+            ["Quartier", "Établissement", "Familles équipées", "Formation suivie"],
+            [
                 [
                     escape(s["qpv"]),
                     escape(s["school"]),
@@ -189,8 +198,9 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
                 ]
                 for s in ind["by_school"]
             ],
+            "Aucune famille équipée sur la période.",
             styles,
-            total=TEXT_WIDTH * mm,
+            mm,
         ),
     ]
     if ind["targets"]:

@@ -15,6 +15,7 @@ from assetctl.config import Settings
 from assetctl.errors import ValidationError
 from assetctl.models.families import Household
 from assetctl.neighbourhoods import parse_qpv
+from assetctl.safe_text import refuse_hidden
 from assetctl.text import squeeze
 from assetctl.vocabulary import fold
 
@@ -196,6 +197,7 @@ def parse_form(settings: Settings, raw: dict[str, str | None]) -> dict[str, Any]
         if text is None:
             values[name] = None
             continue
+        refuse_hidden(name, text)  # an escape sequence would act in a terminal, or hide a name
         if name == "qpv":
             values[name] = parse_qpv(settings, text)
         elif name == "representatives":

@@ -42,9 +42,14 @@ def find(session: Session, ref: str) -> Household:
     wanted = ref.strip().upper()
     household = session.exec(select(Household).where(Household.ref == wanted)).first()
     if household is None:
+        latest = session.exec(select(Household.ref).order_by(col(Household.id).desc())).first()
         raise NotFoundError(
-            f"no household {ref.strip()!r}: check the reference (e.g. FAM-00012) with "
-            "`assetctl household list`"
+            f"no household {ref.strip()!r}: "
+            + (
+                f"check the reference with `assetctl household list` (the latest is {latest})"
+                if latest
+                else "there is no household yet (`assetctl household add` records one)"
+            )
         )
     return household
 

@@ -196,25 +196,21 @@ def settings_from_profile(
     dns: dict[str, Any],
 ) -> dict[str, Any]:
     """What the image build writes to SETTINGS: the assistant's choices and their defaults."""
-    levels = []
-    if dns.get("enabled"):
-        levels.append(
-            {
-                "name": str(dns.get("level", "famille")),
-                "label": str(dns.get("label", "Protection famille")),
-                "servers": list(dns["servers"]),
-                "tls_name": str(dns.get("tls_name", "")),
-            }
-        )
-        for other in dns.get("alternatives", []):
-            levels.append(
-                {
-                    "name": str(other["name"]),
-                    "label": str(other["label"]),
-                    "servers": list(other["servers"]),
-                    "tls_name": str(other.get("tls_name", "")),
-                }
-            )
+    default = {
+        "name": dns.get("level", "famille"),
+        "label": dns.get("label", "Protection famille"),
+        "servers": dns.get("servers", []),
+        "tls_name": dns.get("tls_name", ""),
+    }
+    levels = [
+        {
+            "name": str(level["name"]),
+            "label": str(level["label"]),
+            "servers": list(level["servers"]),
+            "tls_name": str(level.get("tls_name", "")),
+        }
+        for level in ([default, *dns.get("alternatives", [])] if dns.get("enabled") else [])
+    ]
     return {
         "child": child,
         "time_limits": bool(limits.get("enabled")),

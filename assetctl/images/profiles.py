@@ -18,7 +18,7 @@ from typing import Any
 
 from assetctl.config import resource_dirs
 from assetctl.errors import ConfigError, NotFoundError
-from assetctl.images.first_start import MAX_MINUTES, MIN_MINUTES
+from assetctl.images.first_start import MAX_MINUTES, MIN_MINUTES, Invalid, parse_hours
 from assetctl.vocabulary import Kind, codes
 
 DESKTOPS = {
@@ -31,7 +31,6 @@ DESKTOPS = {
 BOOT_PACKAGES = ("grub-efi-amd64-bin", "grub-pc-bin", "grub2-common", "e2fsprogs")
 _NAME = re.compile(r"^[a-z][a-z0-9._-]{0,30}$")
 _PACKAGE = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
-_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
 def search_path() -> list[Path]:
@@ -172,8 +171,14 @@ def parse_profile(name: str, doc: dict[str, Any], source: Path | None = None) ->
             "filtered: left on, it would bypass the DNS filter"
         )
     limits = _section(parental, "time_limits", where)
-    if limits.get("enabled") and not _HOURS.match(str(limits.get("allowed_hours", ""))):
-        raise ConfigError(f"{where}: parental.time_limits.allowed_hours must read like 08:00-20:00")
+    if limits.get("enabled"):
+        try:  # the assistant's own reading of hours: what the build writes, it reads back
+            parse_hours(str(limits.get("allowed_hours", "")))
+        except Invalid:
+            raise ConfigError(
+                f"{where}: parental.time_limits.allowed_hours must read like 08:00-20:00 "
+                "(a start before its end, between 00:00 and 24:00)"
+            ) from None
     minutes, least, most = limits.get("daily_minutes", 120), MIN_MINUTES, MAX_MINUTES
     if limits.get("enabled") and not (
         isinstance(minutes, int) and not isinstance(minutes, bool) and least <= minutes <= most

@@ -162,7 +162,11 @@ def run_checks(
         hostname,
     )
     machine_id = (read(root, "/etc/machine-id") or "").strip()
-    check("a machine-id of its own", re.fullmatch(r"[0-9a-f]{32}", machine_id) is not None, "")
+    check(
+        "a machine-id of its own",
+        re.fullmatch(r"[0-9a-f]{32}", machine_id) is not None,
+        f"/etc/machine-id {machine_id[:8]}…" if machine_id else "/etc/machine-id empty",
+    )
     fstab = read(root, "/etc/fstab") or ""
     check(
         "file systems mounted by UUID",

@@ -23,6 +23,8 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     assert shown["qpv"] == "Bellevue-Carnac" and shown["printer"] == "broken"
     assert shown["requested"] == ["laptop", "printer"] and shown["can_pay"] == "partially"
     assert [c["age"] for c in shown["children"]] == [12, 7]  # born 2014-03-02 and 2019-11-20
+    text = cw.ok("household", "show", ref).stdout  # for people: local time, lists in words
+    assert "+00:00" not in text and "requested            laptop, printer\n" in text
 
     # 2. the recommendation, from the programme's rule
     rec = json.loads(cw.ok("household", "recommend", ref, "--json").stdout)
@@ -139,6 +141,8 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
         "image it before any family"
     )
     assert json.loads(tech.ok("contract", "show", number, "--json").stdout)["status"] == "active"
+    lines = tech.ok("contract", "show", number).stdout.split("lines:\n")[1].split("history:")[0]
+    assert "LMM-IM-00001  printer  with family" in lines and "_" not in lines
     again = tech.fails("scan", "--mode", "return", input="LMM-PP-00001\n")
     assert "LMM-PP-00001 is returned, not on loan: there is nothing to return" in again.stdout
     tech.ok("contract", "return", "LMM-IM-00001", "--condition", "abîmé", "--note", "bac cassé")
@@ -157,7 +161,9 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     before = snapshot(programme.db_url)
     refused = tech.fails("allocate", ref2, "--tag", "LMM-PP-00001")
     assert "no wipe recorded since it last came back" in refused.stderr
-    assert "no ready laptop" in tech.fails("allocate", ref2).stderr
+    assert "no ready laptop to allocate: the committee approved laptop for FAM-00002" in (
+        tech.fails("allocate", ref2).stderr
+    )
     assert snapshot(programme.db_url) == before
     make_ready(programme.db_url, "LMM-PP-00001", {"parent": "Nouveau-Mot-99"})
     number2 = tech.ok("allocate", ref2).stdout.strip()
@@ -257,6 +263,7 @@ def test_bad_input_is_refused_and_changes_nothing(programme: Cli, tmp_path: Path
         (cw, ("household", "add", "--qpv", "Epine", "--children", "Lou 31/02/2015"), "not a real"),
         (cw, ("household", "add", "--qpv", "Epine", "--children", "Lou 2099-01-01"), "plausible"),
         (cw, ("household", "add", "--qpv", "Epine", "--email", "nope"), "not an e-mail"),
+        (cw, ("household", "add", "--qpv", "Epine", "--address", "1 rue\x1b[2J"), "control or"),
         (cw, ("household", "add", "--qpv", "Epine", "--printer", "peut-être"), "printer"),
         (
             cw,
@@ -274,6 +281,8 @@ def test_bad_input_is_refused_and_changes_nothing(programme: Cli, tmp_path: Path
         (cw, ("household", "purge", "--yes"), "may not purge"),
         (cw, ("user", "add", "claire", "--role", "admin"), "may not manage staff"),
         (tech, ("contract", "sign", "CT-2020-0001"), "no contract 'CT-2020-0001'"),
+        (tech, ("contract", "show", "CT-2020-0001"), "there is no contract yet (`assetctl allo"),
+        (cw, ("household", "show", "FAM-00077"), f"household list` (the latest is {ref})"),
         (tech, ("contract", "return", "LMM-PC-00001"), "is ready, not on loan"),
         (cw, ("asset", "status", "LMM-PC-00001", "allocated", "--reason", "x"), "only through"),
         (cw, ("user", "remove", "tester"), "may not manage staff"),

@@ -146,3 +146,27 @@ def test_a_short_passphrase_is_refused(
     assert "at least 12 characters" in cli.fails("key", "init").stderr
     assert not Path(os.environ["ASSETCTL_KEY_FILE"]).exists()
     assert count_rows(db_url, "programme_key") == 0
+
+
+def test_key_show_says_whether_the_key_file_is_the_programmes(
+    db_url: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assetctl.sealing import new_key_file
+
+    cli = Cli(db_url=db_url, home=home)
+    cli.ok("init", "--yes", "--organisation", "Le Mans Métropole")
+    assert "assetctl key init" in cli.ok("key", "show").stderr
+    cli.ok("key", "init")
+    made = json.loads(cli.ok("key", "show", "--json").stdout)
+    shown = cli.ok("key", "show").stdout
+    assert f"fingerprint  {made['fingerprint']}\n" in shown
+    assert "(the programme's key)" in " ".join(shown.split())  # a long path wraps the line
+    assert "T" not in shown.split("made", 1)[1].split(" by ")[0]  # local time, not ISO
+    other = tmp_path / "other.key"
+    other.write_bytes(new_key_file("another programme's phrase")[1])
+    monkeypatch.setenv("ASSETCTL_KEY_FILE", str(other))
+    assert "not the programme's" in " ".join(cli.ok("key", "show").stdout.split())
+    monkeypatch.setenv("ASSETCTL_KEY_FILE", "/etc/hostname")
+    assert "(not a programme key file)" in " ".join(cli.ok("key", "show").stdout.split())
+    monkeypatch.setenv("ASSETCTL_KEY_FILE", str(tmp_path / "absent.key"))
+    assert "(not here" in cli.ok("key", "show").stdout

@@ -85,6 +85,7 @@ def test_unsafe_or_broken_profiles_are_refused() -> None:
         (variant(["packages", "install"], ["Firefox ESR"]), "Debian package names"),
         (variant(["system", "desktop"], "kde-plasma-full"), "system.desktop must be"),
         (variant(["parental", "time_limits", "allowed_hours"], "all day"), "08:00-20:00"),
+        (variant(["parental", "time_limits", "allowed_hours"], "20:00-08:00"), "before its end"),
         (variant(["for_kinds"], ["toaster"]), "for_kinds must list"),
         (variant(["parental", "time_limits", "daily_minutes"], 0), "from 15 to 1440"),
         (variant(["parental", "time_limits", "daily_minutes"], "2h"), "from 15 to 1440"),
