@@ -75,7 +75,10 @@ def find_by_tag_or_serial(session: Session, code: str) -> Asset:
                 f"serial {serial} belongs to several makers' devices: "
                 f"{', '.join(a.tag for a in matches)}; give the tag"
             ) from None
-        raise
+        raise NotFoundError(
+            f"no asset with tag or serial number {serial}; check the label, or list assets "
+            "with `assetctl asset list`"
+        ) from None
 
 
 def _check_serial_free(

@@ -334,7 +334,7 @@ COLUMNS_FR = {
     "discovered": "Lus à l'atelier",
     "wiped": "Effacés",
     "imaged": "Installés",
-    "ready": "Prêts à remettre",
+    "ready": "Rendus prêts",
     "manufacturer": "Fabricant",
     "model": "Modèle",
     "step": "Étape",

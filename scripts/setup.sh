@@ -40,3 +40,20 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' >&2
     touch "$stamp"
 fi
+
+# `assetctl` on the PATH (also under sudo, whose secure_path has /usr/local/bin): a link to
+# this clone's .venv, moved to the clone set up last; a real file there (pip) is left alone.
+link=/usr/local/bin/assetctl
+target="$PWD/.venv/bin/assetctl"
+if [ ! -e "$link" ] || [ -L "$link" ]; then
+    if [ "$(readlink "$link" 2>/dev/null)" != "$target" ]; then
+        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        if $SUDO ln -sfn "$target" "$link" 2>/dev/null; then
+            echo "setup: assetctl on the PATH: $link -> $target" >&2
+        else
+            echo "setup: could not link $link; run $target, or add $PWD/.venv/bin to PATH" >&2
+        fi
+    fi
+else
+    echo "setup: $link is not a link made by this script: left as it is" >&2
+fi

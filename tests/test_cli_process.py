@@ -33,7 +33,7 @@ def test_errors_exit_1_and_usage_errors_exit_2_without_traceback(home: Path) -> 
     assert run(home, "init", "--organisation", "Le Mans Métropole").returncode == 0
     missing = run(home, "asset", "show", "NOPE-1")
     assert missing.returncode == 1
-    assert missing.stderr.startswith("Error: no asset with tag NOPE-1")
+    assert missing.stderr.startswith("Error: no asset with tag or serial number NOPE-1")
     usage = run(home, "asset", "add", "--kind", "spaceship")
     assert usage.returncode == 2
     for result in (missing, usage):

@@ -99,7 +99,9 @@ def describe(value: Any) -> str:
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(text for text in (describe(v) for v in value) if text)
     if isinstance(value, dict):
-        return ", ".join(f"{k} {text}" for k, v in value.items() if (text := describe(v)))
+        return ", ".join(
+            f"{k.replace('_', ' ')} {text}" for k, v in value.items() if (text := describe(v))
+        )
     return cell(value)
 
 

@@ -311,8 +311,10 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
         else:
             story.append(
                 Paragraph(
-                    "Pas de compte enregistré pour cet appareil (imprimante, ou appareil "
-                    "préparé sans comptes).",
+                    "Pas de compte ni de mot de passe : l'imprimante s'installe depuis "
+                    "l'ordinateur (menu Paramètres, « Paramètres d'impression »)."
+                    if device["kind"] == "printer"
+                    else "Pas de compte enregistré pour cet appareil (préparé sans comptes).",
                     styles["BodyText"],
                 )
             )

@@ -289,7 +289,7 @@ def render_report(record: dict[str, Any], path: Path) -> Path:
             # read on the bench is already counted there
             f"Enregistrés : {totals['registered']} ; lectures à l'atelier : "
             f"{totals['discovered']} ; effacés : {totals['wiped']} ; installés : "
-            f"{totals['imaged']} ; prêts : {totals['ready']}. "
+            f"{totals['imaged']} ; rendus prêts : {totals['ready']}. "
             f"Durées médianes : effacement {duration(medians.get('wipe'))}, installation "
             f"{duration(medians.get('imaging'))}.",
             body,

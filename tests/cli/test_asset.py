@@ -94,7 +94,7 @@ def test_tags_are_matched_trimmed_and_in_any_case(cli_db: Cli) -> None:
 def test_unknown_tag_is_a_clear_error(cli_db: Cli) -> None:
     add_desktop(cli_db, "7XK3Q2J")
     result = cli_db.fails("asset", "show", "LMM-PC-09999")
-    assert "no asset with tag LMM-PC-09999" in result.stderr
+    assert "no asset with tag or serial number LMM-PC-09999" in result.stderr
     # a command that changes a device takes its tag, and says whose serial was typed
     serial = cli_db.fails("asset", "edit", "7xk3q2j", "--notes", "x")
     assert "serial number of LMM-PC-00001" in serial.stderr

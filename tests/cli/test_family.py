@@ -118,7 +118,7 @@ def test_a_familys_whole_story(programme: Cli, tmp_path: Path) -> None:
     assert "novembre 2026" not in signed_text  # twelve months, not thirteen
     laptop, printer = sheet_after.split("LMM-IM-00001")
     assert "Mots de passe initiaux remis à la signature" in laptop
-    assert "Pas de compte enregistré pour cet appareil" in printer
+    assert "Pas de compte ni de mot de passe : l'imprimante s'installe" in printer
     assert status_of(tech, "LMM-PP-00001") == "on_loan"
     listed = json.loads(tech.ok("contract", "list", "--due-within", "30d", "--json").stdout)
     assert [(c["number"], c["end"]) for c in listed] == [(number, "2026-11-30")]
