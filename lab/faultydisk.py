@@ -7,7 +7,10 @@ range is appended to a log, so that a test knows whether a verification looked a
 region. A loop device over ``disk`` (direct I/O: no page cache between the two) is the block
 device the bench wipes.
 
-Run as ``python -m lab.faultydisk BACKING MOUNTPOINT START:LENGTH [START:LENGTH ...]``; it
+It can also be slow: ``rate`` bytes per second at most, read or written, as an old desktop's
+disk is next to this machine's (the wipe's progress display has time to show something).
+
+Run as ``python -m lab.faultydisk BACKING MOUNTPOINT [--rate N] [START:LENGTH ...]``; it
 stays in the foreground until the mount point is unmounted. :func:`faulty_disk` starts it,
 attaches the loop device and cleans up.
 """
@@ -53,11 +56,17 @@ class FaultyDisk:
         self.reads.write_text("")
 
 
-def _operations(backing: Path, kept: list[tuple[int, int]], reads: Path) -> Any:
+def _operations(
+    backing: Path, kept: list[tuple[int, int]], reads: Path, rate: int | None = None
+) -> Any:
     import mfusepy as fuse
 
     size = backing.stat().st_size
     lock = threading.Lock()
+
+    def pace(length: int) -> None:
+        if rate:
+            time.sleep(length / rate)
 
     class Operations(fuse.Operations):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -92,9 +101,11 @@ def _operations(backing: Path, kept: list[tuple[int, int]], reads: Path) -> Any:
         def read(self, path: str, length: int, offset: int, fh: int) -> bytes:
             with lock:
                 self.log.write(f"{offset} {length}\n")
+            pace(length)
             return os.pread(self.fd, length, offset)
 
         def write(self, path: str, data: bytes, offset: int, fh: int) -> int:
+            pace(len(data))
             end = offset + len(data)
             view = memoryview(data)
             position = offset
@@ -121,12 +132,14 @@ def _operations(backing: Path, kept: list[tuple[int, int]], reads: Path) -> Any:
     return Operations()
 
 
-def serve(backing: Path, mountpoint: Path, kept: list[tuple[int, int]]) -> None:
+def serve(
+    backing: Path, mountpoint: Path, kept: list[tuple[int, int]], rate: int | None = None
+) -> None:
     import mfusepy as fuse
 
     reads = mountpoint.parent / (mountpoint.name + ".reads")
     fuse.FUSE(
-        _operations(backing, kept, reads),
+        _operations(backing, kept, reads, rate),
         str(mountpoint),
         foreground=True,
         direct_io=True,  # no page cache: a dropped write must not be read back from memory
@@ -135,9 +148,12 @@ def serve(backing: Path, mountpoint: Path, kept: list[tuple[int, int]]) -> None:
 
 
 @contextlib.contextmanager
-def faulty_disk(folder: Path, size: int, kept: list[tuple[int, int]]) -> Iterator[FaultyDisk]:
+def faulty_disk(
+    folder: Path, size: int, kept: list[tuple[int, int]], rate: int | None = None
+) -> Iterator[FaultyDisk]:
     """A loop device of ``size`` bytes whose ``kept`` regions hold old data that no write
-    replaces; the rest of the disk holds old data too until it is written."""
+    replaces (none: a sound disk); the rest of the disk holds old data too until it is
+    written; ``rate`` bytes per second at most."""
     backing = folder / "backing.img"
     with backing.open("wb") as handle:
         handle.truncate(size)
@@ -150,6 +166,8 @@ def faulty_disk(folder: Path, size: int, kept: list[tuple[int, int]]) -> Iterato
     mountpoint = folder / "mnt"
     mountpoint.mkdir()
     spec = [f"{start}:{length}" for start, length in kept]
+    if rate:
+        spec = ["--rate", str(rate), *spec]
     server = subprocess.Popen(
         [sys.executable, "-m", "lab.faultydisk", str(backing), str(mountpoint), *spec],
         cwd=Path(__file__).resolve().parents[1],
@@ -194,8 +212,11 @@ def faulty_disk(folder: Path, size: int, kept: list[tuple[int, int]]) -> Iterato
 
 def main(argv: list[str]) -> int:
     backing, mountpoint, *spec = argv
+    rate = None
+    if spec[:1] == ["--rate"]:
+        rate, spec = int(spec[1]), spec[2:]
     kept = [(int(a), int(b)) for a, b in (item.split(":") for item in spec)]
-    serve(Path(backing), Path(mountpoint), kept)
+    serve(Path(backing), Path(mountpoint), kept, rate)
     return 0
 
 

@@ -66,3 +66,31 @@ def test_assetctl_quiet_silences_the_progress_not_the_result(cli_db: Cli, tmp_pa
     quiet = cli_db.ok("--quiet", "report", "pdf", "-o", str(pdf))
     assert "typesetting" not in quiet.stderr and "done in" not in quiet.stderr
     assert "Report written" in quiet.stderr
+
+
+def test_the_display_prints_a_line_per_tenth_where_no_one_watches_it_redraw() -> None:
+    out = io.StringIO()
+    with Progress("wipe 1 machine(s)", stream=out) as shown:
+        for percent in (0, 5, 12, 18, 55, 100):
+            shown.gauge("T sda overwrite", f"T sda overwrite {percent} %", "T", percent / 100)
+        shown.gauge("T sda read-back", "T sda read-back 3 %", "T", 0.03)
+    lines = out.getvalue().splitlines()
+    assert lines[:5] == [
+        "  T sda overwrite 0 %",
+        "  T sda overwrite 12 %",
+        "  T sda overwrite 55 %",
+        "  T sda overwrite 100 %",
+        "  T sda read-back 3 %",
+    ]
+
+
+def test_on_a_terminal_every_disk_shares_the_status_line() -> None:
+    screen = Terminal()
+    with Progress("wipe 2 machine(s)", stream=screen) as shown:
+        shown.gauge("A sda overwrite", "A /dev/sda overwrite 10 % (long)", "A overwrite 10 %", 0.1)
+        one = screen.getvalue().rsplit("\r\033[K", 1)[1]
+        shown.gauge("B sda overwrite", "B /dev/sda overwrite 20 % (long)", "B overwrite 20 %", 0.2)
+        two = screen.getvalue().rsplit("\r\033[K", 1)[1]
+    assert one.endswith("A /dev/sda overwrite 10 % (long)")  # alone: the whole reading
+    assert two.endswith("A overwrite 10 %; B overwrite 20 %")  # several: each one short
+    assert "\n" not in screen.getvalue().split("done in")[0]  # redrawn, never a new line

@@ -20,6 +20,8 @@ from assetctl.errors import AssetctlError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from assetctl.bench.gauge import DiskGauge
+
 STEPS = ("discover", "wipe", "deploy", "label")
 
 
@@ -63,6 +65,7 @@ def prepare(
     actor: str,
     label: Callable[[list[str]], None] | None = None,
     progress: Callable[[str], None] = lambda _message: None,
+    gauge: Callable[[DiskGauge], None] | None = None,
 ) -> list[MachineReport]:
     from assetctl.bench.deploy import plan_deploy, run_deploy
     from assetctl.bench.discover import discover
@@ -97,6 +100,7 @@ def prepare(
             actor=actor,
             dmi_root=options.dmi_root,
             progress=lambda host, state: progress(f"  {host}: wipe {state}"),
+            gauge=gauge,
         )
         by_tag = {o.tag: o for o in outcomes}
         for report in discovered:

@@ -34,6 +34,8 @@ from assetctl.vocabulary import ReadBack
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from assetctl.bench.gauge import DiskGauge
+
 
 @dataclass
 class MachinePlan:
@@ -326,15 +328,26 @@ def run_wipe(
     dmi_root: str | None = None,
     progress: Callable[[str, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    gauge: Callable[[DiskGauge], None] | None = None,
 ) -> list[WipeOutcome]:
     """Wipe the planned machines (all at once) and record every outcome. Each disk is read
     back as the programme's policy says for its media (``[wipe]``), or in full if ``verify``
-    asks for it; ``samples`` random blocks where a sample is enough (default: the policy's)."""
+    asks for it; ``samples`` random blocks where a sample is enough (default: the policy's).
+    ``gauge`` is given each disk's reading (phase, bytes done) while the wipe runs."""
+    from contextlib import nullcontext
+
+    from assetctl.bench.gauge import Watcher, gauge_path, new_run
     from assetctl.bench.playbooks import run_playbook
     from assetctl.sanitisation import read_back_for
 
     ready = [p for p in plans if p.ok]
     hosts: dict[str, tuple[Target, dict[str, Any]]] = {}
+    run = new_run()
+    gauges = {
+        plan.tag: (plan.target, {d.path: gauge_path(run, d.path) for d in plan.disks})
+        for plan in ready
+        if plan.tag is not None
+    }
     for plan in ready:
         assert plan.tag is not None
         variables: dict[str, Any] = {
@@ -344,6 +357,7 @@ def run_wipe(
                     "serial": d.serial,
                     "size_bytes": d.size_bytes,
                     "verify": read_back_for(d.media_type, verify, settings.wipe).value,
+                    "progress": gauges[plan.tag][1][d.path],
                 }
                 for d in plan.disks
             ],
@@ -359,14 +373,16 @@ def run_wipe(
     started = utcnow()
     outcomes: list[WipeOutcome] = []
     if hosts:
-        result = run_playbook(
-            settings,
-            "wipe.yml",
-            hosts,
-            task="Wipe and verify the planned disks",
-            progress=progress,
-            cancelled=cancelled,
-        )
+        watching = Watcher(settings, gauges, gauge) if gauge else nullcontext()
+        with watching:
+            result = run_playbook(
+                settings,
+                "wipe.yml",
+                hosts,
+                task="Wipe and verify the planned disks",
+                progress=progress,
+                cancelled=cancelled,
+            )
         for plan in ready:
             assert plan.tag is not None
             host = result.hosts[plan.tag]

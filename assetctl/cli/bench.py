@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from assetctl.cli.asset import KIND_CHOICE, ORIGIN_CHOICE
 from assetctl.cli.context import AppContext, pass_app
 from assetctl.cli.live import live, netboot
-from assetctl.cli.output import disk_text, emit_json, emit_rows, info, output_options, warn
+from assetctl.cli.output import (
+    disk_text,
+    emit_json,
+    emit_rows,
+    info,
+    output_options,
+    size_text,
+    warn,
+)
 from assetctl.cli.params import OUTPUT_FILE, WordType
 from assetctl.vocabulary import Firmware, Kind, Origin, ReadBack
+
+if TYPE_CHECKING:
+    from assetctl.bench.gauge import DiskGauge
+    from assetctl.cli.progress import Progress
 
 
 @click.group()
@@ -158,6 +171,31 @@ def bench_discover(
     info(f"{len(reports)} machine(s) discovered.")
 
 
+def gauge_reporter(shown: Progress) -> Callable[[DiskGauge], None]:
+    """Each disk's reading as nwipe shows it: ``LMM-PC-00042 /dev/sda overwrite 37 % (185 GB
+    of 500 GB, 98 MB/s, 53 min left)``; the drive's own erase, by the time it has taken."""
+    from assetctl.cli.progress import elapsed
+
+    def report(gauge: DiskGauge) -> None:
+        head = f"{gauge.host} {gauge.disk} {gauge.phase}"
+        fraction = gauge.fraction
+        if fraction is None:
+            text = f"{head} ({elapsed(gauge.elapsed)} so far)"
+            short = f"{gauge.host} {gauge.phase}"
+        else:
+            parts = [f"{size_text(gauge.done)} of {size_text(gauge.total)}"]
+            if gauge.rate:
+                parts.append(f"{gauge.rate / 1e6:.0f} MB/s")
+            left = gauge.seconds_left
+            if left is not None and fraction < 1:
+                parts.append(f"{elapsed(left)} left")
+            text = f"{head} {int(fraction * 100)} % ({', '.join(parts)})"
+            short = f"{gauge.host} {gauge.phase} {int(fraction * 100)} %"
+        shown.gauge(f"{gauge.host} {gauge.disk} {gauge.phase}", text, short, fraction)
+
+    return report
+
+
 def _wipe_options(function: Any) -> Any:
     for option in reversed(
         [
@@ -283,6 +321,7 @@ def _run(
                 dmi_root=remote,
                 progress=lambda host, state: shown.step(f"{host}: {state}"),
                 cancelled=lambda: cancel["asked"],
+                gauge=gauge_reporter(shown),
             )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -522,24 +561,28 @@ def bench_prepare(
             abort=True,
             err=True,
         )
-    reports = prepare(
-        app.engine(),
-        settings,
-        [Target.parse(name) for name in names],
-        PrepareOptions(
-            profile=profile,
-            firmware=firmware,
-            disk=disk,
-            deploy_disk=deploy_disk,
-            kind=kind,
-            origin=origin,
-            dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
-            parallel=parallel,
-        ),
-        actor=app.actor,
-        label=label,
-        progress=info,
-    )
+    from assetctl.cli.progress import Progress
+
+    with Progress(f"prepare {len(names)} machine(s)") as shown:
+        reports = prepare(
+            app.engine(),
+            settings,
+            [Target.parse(name) for name in names],
+            PrepareOptions(
+                profile=profile,
+                firmware=firmware,
+                disk=disk,
+                deploy_disk=deploy_disk,
+                kind=kind,
+                origin=origin,
+                dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
+                parallel=parallel,
+            ),
+            actor=app.actor,
+            label=label,
+            progress=shown.step,
+            gauge=gauge_reporter(shown),
+        )
     emit_rows([r.row() for r in reports], ("host", "tag", *STEPS, "message"), output)
     bad = [r for r in reports if not r.ok]
     if bad:

@@ -143,10 +143,13 @@ def euros_text(cents: int | None) -> str:
 
 
 def size_text(size_bytes: int | None) -> str:
-    """A disk's size as its maker counts it: ``1.6 GB``, ``500 GB``; ``size unknown``."""
+    """A disk's size as its maker counts it: ``48 MB``, ``1.6 GB``, ``500 GB``; ``size
+    unknown``."""
     if not size_bytes:
         return "size unknown"
     value = size_bytes / 1e9
+    if value < 1:
+        return f"{size_bytes / 1e6:.0f} MB"
     return f"{value:.1f} GB" if value < 100 else f"{value:.0f} GB"
 
 

@@ -14,6 +14,7 @@ from typing import TextIO
 import click
 
 from assetctl.safe_text import visible
+from assetctl.ticker import Ticker
 
 BAR = 24  # characters of the bar
 
@@ -48,13 +49,13 @@ class Progress:
         self.started = time.monotonic()
         self._status = ""
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
+        self._ticker = Ticker(self._tick, 1.0, "progress-clock")
         self._last_tenth = 0
+        self._gauges: dict[str, str] = {}  # what each watched piece of work is at (terminal)
+        self._tenths: dict[str, int] = {}  # the tenth each one last printed (elsewhere)
 
     def __enter__(self) -> Progress:
         if self.live:
-            self._ticker = threading.Thread(target=self._tick, daemon=True)
             self._ticker.start()
         return self
 
@@ -64,9 +65,7 @@ class Progress:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join(timeout=2)
+        self._ticker.stop(timeout=2)
         with self._lock:
             self._clear()
         if not self.quiet and kind is None:
@@ -104,10 +103,29 @@ class Progress:
             self._last_tenth = tenth
             self._line(f"  {done}/{total} {what}")
 
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
+    def gauge(self, key: str, text: str, short: str, fraction: float | None) -> None:
+        """One of several measured pieces of work (a disk of a machine) at ``fraction`` done:
+        on a terminal, all of them on the status line (``short`` each when there are several);
+        elsewhere a line when ``key`` first shows and at each tenth."""
+        if self.quiet:
+            return
+        if self.live:
             with self._lock:
+                self._gauges[key] = f"{text}\0{short}"
+                many = len(self._gauges) > 1
+                self._status = "; ".join(
+                    both.split("\0")[1 if many else 0] for both in self._gauges.values()
+                )
                 self._draw()
+            return
+        tenth = int(10 * fraction) if fraction is not None else 0
+        if self._tenths.get(key) != tenth:
+            self._tenths[key] = tenth
+            self._line(f"  {text}")
+
+    def _tick(self) -> None:
+        with self._lock:
+            self._draw()
 
     def _draw(self) -> None:
         if not self.live:

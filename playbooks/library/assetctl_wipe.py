@@ -10,11 +10,13 @@ disk offers one, else one overwrite pass, Clear) and verified by reading it back
 
 from __future__ import annotations
 
+import contextlib
+import json
 import mmap
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -116,11 +118,53 @@ def now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+class Gauge:
+    """Where a disk's wipe stands, for the bench to read while the module runs (a module
+    returns only at its end; `bench wipe` reads this file over SSH): one JSON line, phase,
+    bytes done and to do, seconds in the phase; rewritten at most once a second, atomically;
+    removed at the end. Best effort: a file that cannot be written changes nothing."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path or None
+        self.phase = ""
+        self.started = self.written = 0.0
+
+    def __call__(self, phase: str, done: int = 0, total: int = 0) -> None:
+        if self.path is None:
+            return
+        moment = time.monotonic()
+        if phase != self.phase:
+            self.phase, self.started = phase, moment
+        elif moment - self.written < 1.0 and done < total:
+            return
+        self.written = moment
+        line = {"phase": phase, "done": done, "total": total,
+                "elapsed": round(moment - self.started, 1)}  # fmt: skip
+        try:
+            os.makedirs(os.path.dirname(self.path) or ".", mode=0o700, exist_ok=True)
+            with open(self.path + ".tmp", "w") as handle:
+                handle.write(json.dumps(line) + "\n")
+            os.replace(self.path + ".tmp", self.path)
+        except OSError:
+            self.path = None  # no second try: the wipe goes on without a gauge
+
+    def close(self) -> None:
+        if self.path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+
+
+def no_gauge(phase: str, done: int = 0, total: int = 0) -> None:
+    """The gauge of a wipe nobody watches (tests, benchmarks)."""
+
+
 def aligned_buffer(size: int) -> mmap.mmap:
     return mmap.mmap(-1, size)  # page-aligned, zero-filled: what O_DIRECT needs
 
 
-def overwrite(path: str, size: int) -> tuple[int, list[str]]:
+def overwrite(
+    path: str, size: int, gauge: Callable[[str, int, int], None] = no_gauge
+) -> tuple[int, list[str]]:
     """One pass of zeros over the whole disk, bypassing the page cache."""
     written, errors = 0, list[str]()
     buffer = aligned_buffer(CHUNK)
@@ -138,6 +182,7 @@ def overwrite(path: str, size: int) -> tuple[int, list[str]]:
                 errors.append(f"write at {written} returned {count}")
                 break
             written += count
+            gauge("overwrite", written, size)
         view.release()
         os.fsync(fd)
     finally:
@@ -169,7 +214,14 @@ def read_blocks(path: str, offsets: list[int], length: int = MIB) -> Iterator[tu
         buffer.close()
 
 
-def verify_zeros(path: str, size: int, how: str, samples: int, seed: int) -> dict[str, Any]:
+def verify_zeros(
+    path: str,
+    size: int,
+    how: str,
+    samples: int,
+    seed: int,
+    gauge: Callable[[str, int, int], None] = no_gauge,
+) -> dict[str, Any]:
     """Read back: every byte read must be zero. Returns what the certificate states: passed,
     the bytes read, the first bad offsets, and for a sample the blocks read and their size."""
     if how == "full":
@@ -180,8 +232,10 @@ def verify_zeros(path: str, size: int, how: str, samples: int, seed: int) -> dic
         length = MIB
     zero = bytes(length)
     checked, bad = 0, list[int]()
+    planned = min(size, len(offsets) * length)
     for offset, data in read_blocks(path, offsets, length):
         checked += len(data)
+        gauge("read-back", checked, planned)
         if data != zero[: len(data)]:
             first = next(i for i, b in enumerate(data) if b)
             bad.append(offset + first)
@@ -329,9 +383,26 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
     # the read-back the programme's policy asks for this disk (bench.wipe plans it per disk)
     how = plan.get("verify") or params["verify"]
     record["verification"] = f"{how} read-back"
+    gauge = Gauge(plan.get("progress"))
+    try:
+        return _sanitise(params, path, size, node, record, how, seed, gauge)
+    finally:
+        gauge.close()
+
+
+def _sanitise(
+    params: dict[str, Any],
+    path: str,
+    size: int,
+    node: Node,
+    record: dict[str, Any],
+    how: str,
+    seed: int,
+    gauge: Gauge,
+) -> dict[str, Any]:
     if params["mode"] == "verify":
         record.update(method="verify-only", nist_category=None, reason="re-verification")
-        record.update(verify_zeros(path, size, how, params["samples"], seed))
+        record.update(verify_zeros(path, size, how, params["samples"], seed, gauge))
         record.update(
             bytes_written=0,
             result="passed" if record["verified"] else "failed",
@@ -348,16 +419,18 @@ def sanitise(module: AnsibleModule, plan: Node, node: Node) -> dict[str, Any]:
             f"remove it with `hdparm -N p{hpa['native']} {path}` and wipe again"
         )
     if method == "overwrite":
-        written, errors = overwrite(path, size)
+        written, errors = overwrite(path, size, gauge)
         record["bytes_written"] = written
         record["errors"].extend(errors)
         # verification (NIST SP 800-88 Rev. 2): the technique was applied, every byte written
         record["applied"] = written == size and not errors
-        record.update(verify_zeros(path, size, how, params["samples"], seed))
+        record.update(verify_zeros(path, size, how, params["samples"], seed, gauge))
     else:
         offsets = sample_offsets(size, params["samples"], seed)
         canary = write_canaries(path, size, offsets)
+        gauge(method)  # the drive's own time: no bytes to count
         done, message = firmware_erase(method, path)
+        gauge("read-back")
         record["firmware_status"] = message
         record["bytes_written"] = 0
         if not done:
