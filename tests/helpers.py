@@ -92,8 +92,9 @@ def pdf_reading(path: Any) -> str:
 def assert_readable(path: Any, words: tuple[str, ...] = ()) -> str:
     """What a reader checks on each page of a document: it renders (not blank), no character
     lies outside the page or in its outer 5 mm, each of ``words`` is printed whole (never
-    broken across lines, hyphen or not), no UTC time, and every page carries the document's
-    foot line "page n / N". Returns the reading text."""
+    broken across lines, hyphen or not), no UTC time, no sign that French keeps with its word
+    (« » : ; ? ! € %) alone at the start or end of a line, and every page carries the
+    document's foot line "page n / N". Returns the reading text."""
     import re
 
     import pypdfium2
@@ -113,6 +114,14 @@ def assert_readable(path: Any, words: tuple[str, ...] = ()) -> str:
                 assert edge <= bottom and top <= height - edge, (path, number, "off the end")
             raw = textpage.get_text_range()
             assert f"page {number} / {total}" in raw, (path, number, "no foot line")
+            for line in raw.splitlines():  # French typography: a sign never alone on a line
+                line = line.strip()
+                assert not line.endswith("«"), (path, number, f"« ends a line: {line!r}")
+                assert not line.startswith(("»", ":", ";", "?", "!", "€", "%")), (
+                    path,
+                    number,
+                    f"a sign begins a line: {line!r}",
+                )
             darkest, _ = page.render(scale=0.5).to_pil().convert("L").getextrema()
             assert darkest < 200, (path, number, "blank page")
     finally:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from assetctl.documents.formats import day, duration, euros, gigabytes, local_time, number
+from assetctl.documents.formats import (
+    day,
+    duration,
+    euros,
+    french_spaces,
+    gigabytes,
+    local_time,
+    number,
+)
 
 NB = "\u00a0"
 
@@ -52,3 +62,26 @@ def test_tables_show_moments_in_local_time() -> None:
     assert cell(datetime(2026, 7, 1, 16, 43)) == "2026-07-01 18:43"  # naive means UTC
     assert cell("2026-07-01") == "2026-07-01"  # a date has no time zone
     assert excel_cell("2026-07-01T16:43:00+00:00") == "01/07/2026 18:43"
+
+
+def test_signs_stay_with_their_words() -> None:
+    assert french_spaces("Mode : prêt ; « lu et approuvé » ? Oui !") == (
+        f"Mode{NB}: prêt{NB}; «{NB}lu et approuvé{NB}»{NB}? Oui{NB}!"
+    )
+    assert french_spaces("séance n° 1, 12:30, https://e-lyco.fr/?q=1") == (
+        f"séance n°{NB}1, 12:30, https://e-lyco.fr/?q=1"  # no space, nothing to hold
+    )
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab :;?!«»n° \t<>")), max_size=40))
+def test_only_spaces_change_and_twice_is_once(text: str) -> None:
+    import re
+
+    shown = french_spaces(text)
+
+    def bare(value: str) -> str:
+        return re.sub(f"[ \t{NB}]", "", value)
+
+    assert bare(shown) == bare(text)  # not a letter nor a sign added, lost or moved
+    assert french_spaces(shown) == shown
+    assert not re.search(r"[ \t][:;?!»]", shown) and not re.search(r"(«|\bn°)[ \t]", shown)

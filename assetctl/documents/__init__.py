@@ -47,7 +47,7 @@ def inline(value: str) -> str:
 
 def bullets(items: Sequence[str], styles: Any) -> list[Any]:
     """One paragraph per item (plain text, see :func:`inline`), with a bullet."""
-    from reportlab.platypus import Paragraph
+    from assetctl.documents.typeset import Paragraph
 
     return [Paragraph(f"• {inline(item)}", styles["BodyText"]) for item in items]
 

@@ -104,20 +104,20 @@ def _pairs(
     first label's column of a table of such rows only (long labels on one line)."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Table, TableStyle
+
+    from assetctl.documents.typeset import Paragraph
 
     cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8.5, leading=10.5)
     label = ParagraphStyle("label", parent=cell, fontName="Helvetica-Bold")
-    data, commands = (
-        [],
-        [
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
-        ],
-    )
+    data: list[list[Any]] = []
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
+    ]
     for row, (k1, v1, k2, v2) in enumerate(rows):
         if k2:
             data.append(
@@ -152,9 +152,10 @@ def render_certificate(
     kept with the last one; every page says the certificate's number. ``validator`` is the
     function that accepts the validation (``[wipe] validator``)."""
     from reportlab.lib import colors
-    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
     from assetctl.documents import a4_document, build
+    from assetctl.documents.typeset import Paragraph
 
     title = f"Certificat d'effacement des données n°{NBSP}{record['certificate']}"
     document, styles, mm = a4_document(path, title, organisation, margin_mm=12)
@@ -304,7 +305,7 @@ TPM_FR = {
 def _firmware_section(record: dict[str, Any], styles: Any, mm: float, zone: str) -> list[Any]:
     """The firmware's state reset before the device changes owner (ANSSI): what the live
     system did, and the manual steps with who confirmed them."""
-    from reportlab.platypus import Paragraph
+    from assetctl.documents.typeset import Paragraph
 
     reset = record["firmware_reset"] or {}
     if not reset:
@@ -358,10 +359,11 @@ def _accepted(record: dict[str, Any], validator: str, zone: str) -> str:
 def render_batch(record: dict[str, Any], path: Path, *, organisation: str, zone: str) -> Path:
     """The summary of a batch of wipes (from :func:`assetctl.wipes.batch_record`): one line per
     machine with its certificate's number, the totals, and one signature for the batch."""
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
 
     from assetctl.documents import TEXT_WIDTH, a4_document, build, signature_block
     from assetctl.documents.tables import grid
+    from assetctl.documents.typeset import Paragraph
 
     since, until = (date.fromisoformat(record[k]) for k in ("since", "until"))
     period = day(since) if since == until else f"du {day(since)} au {day(until)}"

@@ -80,7 +80,9 @@ def conditions(record: dict[str, Any]) -> list[str]:
 
 def render_contract(record: dict[str, Any], path: Path) -> Path:
     """Two copies of the contract (family, organisation), then the handover sheet."""
-    from reportlab.platypus import PageBreak, Paragraph, Spacer
+    from reportlab.platypus import PageBreak, Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     org = escape(record["organisation"])
     title = f"Contrat n°{NBSP}{record['number']} : {MODE_FR[record['mode']].lower()} de matériel"
@@ -221,7 +223,7 @@ def _schedule(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
     and the family each pay."""
     if record["mode"] != "rental":
         return []
-    from reportlab.platypus import Paragraph
+    from assetctl.documents.typeset import Paragraph
 
     fee = record["monthly_fee_cents"] or 0
     share = record["programme_share_cents"] or 0
@@ -260,7 +262,9 @@ def _other(line: dict[str, Any]) -> str:
 
 
 def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     story: list[Any] = [
         part_mark("Fiche de remise"),
@@ -343,7 +347,9 @@ def _handover(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
 
 def render_minutes(record: dict[str, Any], path: Path) -> Path:
     """The committee's minutes: members, criteria, one line per household (by reference)."""
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     org = escape(record["organisation"])
     title = f"Commission d'attribution du {fr_date(record['held_on'])}"
@@ -418,7 +424,7 @@ def _decided_terms(decision: dict[str, Any]) -> str:
 
 def _commitment(decisions: list[dict[str, Any]], styles: Any) -> list[Any]:
     """What the approved rentals commit the programme to, per month and over their terms."""
-    from reportlab.platypus import Paragraph
+    from assetctl.documents.typeset import Paragraph
 
     rentals = [d for d in decisions if d["outcome"] == "approved" and d["mode"] == "rental"]
     if not rentals:

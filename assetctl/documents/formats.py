@@ -16,6 +16,16 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
 
+_BEFORE_SIGN = re.compile(r"[ \t]+(?=[:;?!»])")  # a space before a sign French keeps close
+_AFTER_SIGN = re.compile(r"(«|\bn°)[ \t]+")  # a space after « and n°
+
+
+def french_spaces(text: str) -> str:
+    """French typography in a paragraph: the space before : ; ? ! » and after « and n° made
+    a no-break space, so that a line never begins with the sign, nor ends with «."""
+    return _AFTER_SIGN.sub(lambda m: m.group(1) + NBSP, _BEFORE_SIGN.sub(NBSP, text))
+
+
 def number(value: float, digits: int = 0) -> str:
     """``1234.5`` -> ``1 234,5`` (digits after the comma; thousands apart)."""
     text = f"{value:,.{digits}f}"

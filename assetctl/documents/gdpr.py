@@ -18,7 +18,9 @@ TO_FILL = "<i>à compléter</i>"
 
 
 def _header(record: dict[str, Any], title: str, styles: Any, mm: float) -> list[Any]:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     return [
         Paragraph(inline(record["organisation"]), styles["Normal"]),
@@ -34,7 +36,7 @@ def _header(record: dict[str, Any], title: str, styles: Any, mm: float) -> list[
 
 def _common(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
     """The sections both documents share: who, why, what, to whom, how long, how protected."""
-    from reportlab.platypus import Paragraph
+    from assetctl.documents.typeset import Paragraph
 
     heading = styles["Heading2"]
     identity = grid(
@@ -99,7 +101,9 @@ def _common(record: dict[str, Any], styles: Any, mm: float) -> list[Any]:
 
 def render_register(record: dict[str, Any], path: Path) -> Path:
     """The processing's entry in the controller's register (article 30)."""
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     title = "Registre des activités de traitement : fiche du traitement"
     document, styles, mm = a4_document(path, title, record["organisation"])
@@ -119,7 +123,9 @@ def render_register(record: dict[str, Any], path: Path) -> Path:
 def render_dpia(record: dict[str, Any], path: Path) -> Path:
     """The impact assessment, pre-filled with what assetctl does (CNIL's PIA plan: context,
     fundamental principles, risks, validation)."""
-    from reportlab.platypus import PageBreak, Paragraph, Spacer
+    from reportlab.platypus import PageBreak, Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     title = "Analyse d'impact relative à la protection des données (AIPD)"
     document, styles, mm = a4_document(path, title, record["organisation"])

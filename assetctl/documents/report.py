@@ -92,7 +92,7 @@ def _chart(labels: list[str], values: list[int], mm: float) -> list[Any]:
 
 def _table(header: list[str], rows: list[list[str]], empty: str, styles: Any, mm: float) -> Any:
     """A table, or the sentence that says it has no row (never a header over nothing)."""
-    from reportlab.platypus import Paragraph
+    from assetctl.documents.typeset import Paragraph
 
     if not rows:
         return Paragraph(empty, styles["BodyText"])
@@ -100,7 +100,9 @@ def _table(header: list[str], rows: list[list[str]], empty: str, styles: Any, mm
 
 
 def render_report(record: dict[str, Any], path: Path) -> Path:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     org = escape(record["organisation"])
     document, styles, mm = _doc(path, "Rapport du programme d'équipement numérique", org)

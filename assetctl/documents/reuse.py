@@ -37,7 +37,9 @@ def _ratio(value: float | None, target: float | None) -> str:
 
 
 def render_reuse(record: dict[str, Any], path: Path, *, organisation: str) -> Path:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     year = record["year"]
     title = f"Réemploi des matériels informatiques : année {year}"

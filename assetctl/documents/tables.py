@@ -96,7 +96,9 @@ def grid(
     """A table of paragraphs (markup cells), its header row repeated on each page."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Table, TableStyle
+
+    from assetctl.documents.typeset import Paragraph
 
     style = styles["BodyText"]
     squeezed: list[bool]

@@ -25,7 +25,9 @@ READ_BACK_FR = {
 
 
 def render_policy(record: dict[str, Any], path: Path) -> Path:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import Spacer
+
+    from assetctl.documents.typeset import Paragraph
 
     document, styles, mm = a4_document(path, TITLE, record["organisation"])
     body, heading = styles["BodyText"], styles["Heading2"]
