@@ -13,9 +13,10 @@ imaging record; the device becomes ready only if it passed.
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ from assetctl.vocabulary import Firmware
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from assetctl.bench.gauge import DiskGauge
 
 # Words a family reads and types easily (no accents, no look-alike letters).
 WORDS = (
@@ -176,6 +179,35 @@ def plan_deploy(
     return plan
 
 
+@contextmanager
+def _streaming_gauge(
+    plan: DeployPlan, url: str, size: int, gauge: Callable[[DiskGauge], None]
+) -> Iterator[None]:
+    """Tell ``gauge`` every second how much of the image the machine was sent, and once more
+    at the end (the bench's image server counts it: nothing to read from the machine)."""
+    from assetctl.bench.gauge import DiskGauge
+    from assetctl.bench.imageserver import sent
+    from assetctl.ticker import Ticker
+
+    started = time.monotonic()
+    last = [-1]
+
+    def report() -> None:
+        done = sent(url)
+        if done != last[0]:
+            last[0] = done
+            elapsed = time.monotonic() - started
+            gauge(DiskGauge(plan.tag, plan.disk, "image", done, size, elapsed))
+
+    ticker = Ticker(report, 1.0, "deploy-gauge")
+    ticker.start()
+    try:
+        yield
+    finally:
+        ticker.stop(timeout=2)
+        report()
+
+
 def run_deploy(
     engine: Engine,
     settings: Settings,
@@ -185,9 +217,11 @@ def run_deploy(
     dmi_root: str | None = None,
     only_verify: bool = False,
     on_task: Callable[[str], None] | None = None,
+    gauge: Callable[[DiskGauge], None] | None = None,
 ) -> DeployOutcome:
     """Deploy (or, ``only_verify``, check an earlier deployment) and record the imaging;
-    ``on_task`` hears each playbook task as it starts."""
+    ``on_task`` hears each playbook task as it starts, ``gauge`` how much of the image the
+    machine has streamed (every second, and once at the end)."""
     from assetctl.bench.playbooks import run_playbook
     from assetctl.images.build import images_dir, playbook_variables, up_to_date
     from assetctl.images.profiles import load_profile
@@ -244,9 +278,10 @@ def run_deploy(
         if not only_verify:  # the machine streams the image from the bench
             bench = settings.bench
             address = bench.image_address or address_towards(plan.target.host, plan.target.port)
-            host_vars["deploy_image_url"] = stack.enter_context(
-                serving(archive, address, bench.image_port)
-            )
+            url = stack.enter_context(serving(archive, address, bench.image_port))
+            host_vars["deploy_image_url"] = url
+            if gauge is not None:
+                stack.enter_context(_streaming_gauge(plan, url, archive.stat().st_size, gauge))
         result = run_playbook(
             settings,
             "verify.yml" if only_verify else "deploy.yml",

@@ -35,6 +35,18 @@ def address_towards(host: str, port: int = 22) -> str:
         ) from exc
 
 
+CHUNK = 8 * 1024 * 1024  # bytes handed to sendfile at a time: the count moves this often
+_sent: dict[str, int] = {}  # path -> bytes of the archive sent so far (deployments' progress)
+
+
+def sent(url: str) -> int:
+    """How many bytes of the archive at ``url`` (from :func:`serving`) the machine was sent so
+    far (by its last request: a machine that starts again starts from 0)."""
+    from urllib.parse import urlsplit
+
+    return _sent.get(urlsplit(url).path, 0)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     files: dict[str, Path]  # path -> archive, one per deployment in progress
@@ -55,8 +67,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(size))
             self.end_headers()
             # the machine may give up half-way: its module says why
+            _sent[self.path] = 0
             with suppress(BrokenPipeError, ConnectionResetError):
-                self.connection.sendfile(handle)
+                while _sent[self.path] < size:
+                    count = self.connection.sendfile(handle, _sent[self.path], CHUNK)
+                    if count <= 0:
+                        break
+                    _sent[self.path] += count
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # the deployment's record says what happened, not an access log on stderr
@@ -102,6 +119,7 @@ def serving(archive: Path, address: str, port: int = 0) -> Iterator[str]:
     finally:
         with _lock:
             del server.files[path]
+            _sent.pop(path, None)
             if not server.files:  # the last deployment in progress
                 del _servers[(address, port)]
                 server.shutdown()

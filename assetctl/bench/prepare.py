@@ -123,7 +123,9 @@ def prepare(
                 firmware=options.firmware,
                 disk_option="--deploy-disk",
             )
-            outcome = run_deploy(engine, settings, plan, actor=actor, dmi_root=options.dmi_root)
+            outcome = run_deploy(
+                engine, settings, plan, actor=actor, dmi_root=options.dmi_root, gauge=gauge
+            )
         except AssetctlError as exc:
             report.fail("deploy", str(exc))
             return

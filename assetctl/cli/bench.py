@@ -424,6 +424,7 @@ def _deploy(app: AppContext, tag: str, only_verify: bool, **options: Any) -> Non
             dmi_root=settings.bench.remote_env.get("ASSETCTL_FACTS_ROOT"),
             only_verify=only_verify,
             on_task=shown.status,
+            gauge=gauge_reporter(shown),
         )
     click.echo(outcome.line())
     for check in outcome.checks:

@@ -123,6 +123,10 @@ def test_deploy_writes_a_verified_system(
     cli_db.ok("bench", "wipe", laptop, "--host", sshd.address, "--disk", big_disk, "--yes")
     result = cli_db.ok("bench", "deploy", laptop, *deploy_args(laptop, sshd, big_disk, "--yes"))
     assert result.stdout.startswith(f"OK {laptop} verify ")
+    # how much of the image the machine streamed, as the bench's image server counted it
+    archive = next(images.glob("test-minimal-*.tar.zst")).stat().st_size
+    assert f"{laptop} {big_disk} image 100 % (" in result.stderr, result.stderr
+    assert f"of {archive / 1e6:.0f} MB" in result.stderr
     view = show(cli_db, laptop)
     assert view["status"] == "ready"
 

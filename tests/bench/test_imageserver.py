@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assetctl.bench.imageserver import address_towards, serving
+from assetctl.bench.imageserver import CHUNK, address_towards, sent, serving
 from assetctl.errors import AssetctlError
 
 
@@ -21,10 +21,12 @@ def test_serves_the_archive_and_nothing_else(tmp_path: Path) -> None:
         assert url.startswith("http://127.0.0.1:") and url.endswith("/famille-college-abc.tar.zst")
         token = url.split("/")[3]
         assert len(token) >= 20
+        assert sent(url) == 0
         with urllib.request.urlopen(url, timeout=10) as response:
             assert response.headers["Content-Length"] == str(len(content))
             received = response.read()
         assert hashlib.sha256(received).digest() == hashlib.sha256(content).digest()
+        assert sent(url) == len(content) > CHUNK  # counted as it went, in more than one go
         base = url.rsplit("/", 2)[0]
         for other in (f"{base}/{archive.name}", f"{base}/other/{archive.name}", base + "/"):
             with pytest.raises(urllib.error.HTTPError) as refused:
