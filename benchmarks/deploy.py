@@ -99,11 +99,17 @@ class DeployLab:
             bench_config(db, self.server.client_key, sysfs)
             device = self.loop(f"disk{n}.img", 1536 * 1024 * 1024)
             tag = "LMM-PP-00001"
+            # a deployment seals the accounts' passwords with the programme's key
+            db.env["ASSETCTL_KEY_PASSPHRASE"] = "phrase de passe du banc de mesure"
+            db.env["ASSETCTL_KEY_FILE"] = str(self.work / f"programme{n}.key")
             for command in (
+                ["key", "init"],
                 ["bench", "discover", "--kind", "laptop", self.server.address],
                 ["bench", "wipe", tag, "--host", self.server.address, "--disk", device, "--yes"],
             ):
-                subprocess.run([*ASSETCTL, *command], env=db.env, check=True, capture_output=True)
+                done = subprocess.run([*ASSETCTL, *command], env=db.env, capture_output=True)
+                if done.returncode != 0:  # say why, not only which command
+                    raise SystemExit(f"{' '.join(command)}: {done.stdout!r} {done.stderr!r}")
             if n == 0:
                 subprocess.run(
                     [*ASSETCTL, "image", "build", "test-minimal"], env=db.env, check=True,

@@ -84,7 +84,8 @@ class Database:
             "ASSETCTL_OPERATOR": "bench",
         }
         subprocess.run(
-            [*ASSETCTL, "init", "--yes", "--organisation", "Banc de mesure"],
+            # the prefix the benchmarks' tags are written with (LMM-PC-00001)
+            [*ASSETCTL, "init", "--yes", "--organisation", "Banc de mesure", "--tag-prefix", "LMM"],
             env=self.env,
             check=True,
             stderr=subprocess.DEVNULL,
