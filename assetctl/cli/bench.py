@@ -183,7 +183,8 @@ def gauge_reporter(shown: Progress) -> Callable[[DiskGauge], None]:
             text = f"{head} ({elapsed(gauge.elapsed)} so far)"
             short = f"{gauge.host} {gauge.phase}"
         else:
-            parts = [f"{size_text(gauge.done)} of {size_text(gauge.total)}"]
+            done = size_text(gauge.done) if gauge.done else "nothing yet"
+            parts = [f"{done} of {size_text(gauge.total)}"]
             if gauge.rate:
                 parts.append(f"{gauge.rate / 1e6:.0f} MB/s")
             left = gauge.seconds_left

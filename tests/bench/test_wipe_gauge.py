@@ -84,6 +84,26 @@ def test_readings_and_the_command_that_gets_them(tmp_path: Path) -> None:
         assert parse_gauge("T", "/dev/sda", bad) is None
 
 
+def test_each_reading_reads_as_nwipe_shows_it() -> None:
+    import io
+
+    from assetctl.bench.gauge import DiskGauge
+    from assetctl.cli.bench import gauge_reporter
+    from assetctl.cli.progress import Progress
+
+    log = io.StringIO()
+    with Progress("deploy", stream=log) as shown:
+        report = gauge_reporter(shown)
+        report(DiskGauge("LMM-PP-00003", "/dev/sda", "image", 0, 956_000_000, 0.0))
+        report(DiskGauge("LMM-PP-00003", "/dev/sda", "image", 430_000_000, 956_000_000, 4.5))
+        report(DiskGauge("LMM-PC-00042", "/dev/nvme0n1", "nvme-format-crypto", 0, 0, 75.0))
+    assert log.getvalue().splitlines()[:3] == [
+        "  LMM-PP-00003 /dev/sda image 0 % (nothing yet of 956 MB)",
+        "  LMM-PP-00003 /dev/sda image 44 % (430 MB of 956 MB, 96 MB/s, 5 s left)",
+        "  LMM-PC-00042 /dev/nvme0n1 nvme-format-crypto (1 min 15 s so far)",
+    ]
+
+
 def test_a_slow_wipe_shows_where_it_stands_as_it_runs(
     cli_db: Cli, sshd: SshServer, laptop: str, tmp_path: Path
 ) -> None:
