@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from assetctl.bench.ssh import BenchConnectionError, Connection, Target
@@ -90,11 +90,13 @@ def read_command(paths: Mapping[str, str]) -> str:
     )
 
 
-def parse_reading(host: str, output: str) -> list[DiskGauge]:
+def parse_reading(host: str, output: str, disks: Collection[str]) -> list[DiskGauge]:
+    """The readings of :func:`read_command`'s output, for the planned ``disks`` only (a line
+    naming another disk is not the bench's to show)."""
     found = []
     for line in output.splitlines():
         disk, _, text = line.partition(" ")
-        gauge = parse_gauge(host, disk, text)
+        gauge = parse_gauge(host, disk, text) if disk in disks else None
         if gauge is not None:
             found.append(gauge)
     return found
@@ -161,7 +163,7 @@ class Watcher:
                 dropped.close()
             return
         self._failures[host] = 0
-        for gauge in parse_reading(host, result.stdout):
+        for gauge in parse_reading(host, result.stdout, paths):
             key = (host, gauge.disk)
             if self._last.get(key) != gauge:
                 self._last[key] = gauge

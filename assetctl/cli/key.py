@@ -68,7 +68,9 @@ def key_show(app: AppContext, as_json: bool) -> None:
         state = "not here: ASSETCTL_KEY_FILE gives its place"
     elif claimed is None:
         state = "not a programme key file"
-    elif row and claimed != row.fingerprint:
+    elif row is None:
+        state = f"a key file ({claimed}), but the programme has no key recorded"
+    elif claimed != row.fingerprint:
         state = f"another key ({claimed}): not the programme's"
     else:
         state = "the programme's key"

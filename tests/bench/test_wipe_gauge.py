@@ -53,8 +53,8 @@ def test_the_module_counts_every_byte_and_leaves_no_gauge_behind(tmp_path: Path)
 def test_any_text_read_from_a_machine_is_a_gauge_or_nothing(text: str) -> None:
     reading = parse_gauge("T", "/dev/sda", text)
     assert reading is None or (reading.done >= 0 and reading.total >= 0)
-    for gauge in parse_reading("T", text):
-        assert gauge.host == "T"
+    for gauge in parse_reading("T", text, ("/dev/sda",)):
+        assert gauge.host == "T" and gauge.disk == "/dev/sda"
 
 
 def test_readings_and_the_command_that_gets_them(tmp_path: Path) -> None:
@@ -70,7 +70,9 @@ def test_readings_and_the_command_that_gets_them(tmp_path: Path) -> None:
     )
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True)
     assert output.stdout == f"/dev/sda {line}\n/dev/s$(id) \n"
-    (reading,) = parse_reading("LMM-PC-00042", f"/dev/sda {line}\n/dev/sdb \n/dev/sdc junk\n")
+    output = f"/dev/sda {line}\n/dev/sdb \n/dev/sdc junk\n/dev/sdz {line}\n"
+    planned = ("/dev/sda", "/dev/sdb", "/dev/sdc")  # not sdz: a line the bench did not ask for
+    (reading,) = parse_reading("LMM-PC-00042", output, planned)
     assert (reading.disk, reading.fraction, reading.rate, reading.seconds_left) == (
         "/dev/sda",
         0.25,

@@ -156,6 +156,12 @@ def test_key_show_says_whether_the_key_file_is_the_programmes(
     cli = Cli(db_url=db_url, home=home)
     cli.ok("init", "--yes", "--organisation", "Le Mans Métropole")
     assert "assetctl key init" in cli.ok("key", "show").stderr
+    stray = tmp_path / "stray.key"  # a key file, before the programme has any key
+    stray.write_bytes(new_key_file("another programme's phrase")[1])
+    with monkeypatch.context() as patched:
+        patched.setenv("ASSETCTL_KEY_FILE", str(stray))
+        shown = " ".join(cli.ok("key", "show").stdout.split())
+        assert "but the programme has no key recorded" in shown
     cli.ok("key", "init")
     made = json.loads(cli.ok("key", "show", "--json").stdout)
     shown = cli.ok("key", "show").stdout
