@@ -51,7 +51,8 @@ class Progress:
         self._lock = threading.Lock()
         self._ticker = Ticker(self._tick, 1.0, "progress-clock")
         self._last_tenth = 0
-        self._gauges: dict[str, str] = {}  # what each watched piece of work is at (terminal)
+        # what each watched piece of work is at, long and short (terminal)
+        self._gauges: dict[str, tuple[str, str]] = {}
         self._tenths: dict[str, int] = {}  # the tenth each one last printed (elsewhere)
 
     def __enter__(self) -> Progress:
@@ -111,11 +112,9 @@ class Progress:
             return
         if self.live:
             with self._lock:
-                self._gauges[key] = f"{text}\0{short}"
+                self._gauges[key] = (text, short)
                 many = len(self._gauges) > 1
-                self._status = "; ".join(
-                    both.split("\0")[1 if many else 0] for both in self._gauges.values()
-                )
+                self._status = "; ".join(both[many] for both in self._gauges.values())
                 self._draw()
             return
         tenth = int(10 * fraction) if fraction is not None else 0
